@@ -1,0 +1,3 @@
+using DatasetForge.Cli;
+
+return await ForgeCli.BuildRoot().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace DatasetForge.Common.Config;
+
+/// <summary>
+/// Loads YAML (or JSON) configuration, validates it against a JSON Schema from `schemas/`, and binds it to a record.
+/// Every error names the file, line, column and key. Property names are snake_case in files.
+/// </summary>
+public static class SchemaValidatedConfig
+{
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = false,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Parses and validates; returns the JSON tree. <paramref name="schemaName"/> is e.g. "hierarchy.schema.json".</summary>
+    public static JsonNode? LoadNode(string text, string origin, string schemaName)
+    {
+        var located = YamlJson.Parse(text, origin);
+        Validate(located, origin, schemaName);
+        return located.Root;
+    }
+
+    public static T Load<T>(string text, string origin, string schemaName)
+    {
+        var node = LoadNode(text, origin, schemaName) ?? throw new ConfigException(origin, "the file is empty");
+        try
+        {
+            return node.Deserialize<T>(JsonOptions) ?? throw new ConfigException(origin, "the file is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException(origin, $"cannot bind {e.Path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Loads a file from disk, or the built-in asset of that repository-relative name.</summary>
+    public static T LoadFile<T>(string pathOrName, string schemaName)
+    {
+        var (text, origin) = EmbeddedAssets.ReadFileOrEmbedded(pathOrName);
+        return Load<T>(text, origin, schemaName);
+    }
+
+    public static JsonSchema Schema(string schemaName) => SchemaCache.Get(schemaName);
+
+    private static void Validate(YamlJson.Located located, string origin, string schemaName)
+    {
+        var schema = Schema(schemaName);
+        using var document = JsonDocument.Parse(located.Root?.ToJsonString() ?? "null");
+        var results = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (results.IsValid)
+        {
+            return;
+        }
+
+        var issues = new List<ConfigIssue>();
+        foreach (var detail in results.Details ?? [])
+        {
+            if (detail.Errors is null)
+            {
+                continue;
+            }
+
+            var pointer = detail.InstanceLocation.ToString();
+            foreach (var (keyword, message) in detail.Errors)
+            {
+                var at = pointer;
+                var text = message;
+                if (keyword == "additionalProperties" || detail.EvaluationPath.ToString().EndsWith("/additionalProperties", StringComparison.Ordinal))
+                {
+                    text = $"unknown key (not allowed by {schemaName})";
+                }
+
+                located.Positions.TryGetValue(at, out var mark);
+                issues.Add(new ConfigIssue(origin, (int)mark.Line, (int)mark.Column, YamlJson.ToDotted(at), text));
+            }
+        }
+
+        if (issues.Count == 0)
+        {
+            issues.Add(new ConfigIssue(origin, 0, 0, string.Empty, $"does not match {schemaName}"));
+        }
+
+        throw new ConfigException(issues.DistinctBy(i => i.ToString()).OrderBy(i => i.Line).ToList());
+    }
+
+    private static class SchemaCache
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonSchema> Cache = new();
+
+        public static JsonSchema Get(string name) =>
+            Cache.GetOrAdd(name, n => JsonSchema.FromText(EmbeddedAssets.ReadText($"schemas/{n}")));
+    }
+}
