@@ -92,7 +92,7 @@ internal sealed class LabelCommand : IForgeCommand
         Console.WriteLine($"labelled {result.Tracks} tracks of {result.Songs} songs: {result.Manual} manual, {result.Unknown} unknown, "
             + $"{result.Disagreements.Count} disagreements, {result.NewCorrections} new corrections, {result.OrphanCorrections} corrections for tracks not in this input (kept)");
         Console.WriteLine($"wrote {Path.Combine(outDir, LabelStage.LongFile)}, {Path.Combine(outDir, LabelStage.WideFile)}, {Path.Combine(outDir, LabelStage.CorrectionsFile)}");
-        return result.Unknown > 0 ? 3 : 0;
+        return 0;
     }
 
     private static int Evaluate(TrackLabeler labeler, string truthPath, string? fold, bool json, int errors)

@@ -162,7 +162,7 @@ public sealed class HierarchyDefinition
         var issues = Validate(levels, excluded, origin, pointer => located.Positions.TryGetValue(pointer, out var m) ? ((int)m.Line, (int)m.Column) : (0, 0));
         if (issues.Count > 0)
         {
-            throw new ConfigException(issues);
+            throw new ConfigException(issues.OrderBy(i => i.Line).ToList());
         }
 
         return new HierarchyDefinition(root["name"]!.GetValue<string>(), root["description"]?.GetValue<string>() ?? string.Empty, origin, levels, excluded);

@@ -126,7 +126,7 @@ public sealed class FileNameTokenizer
         foreach (var chunk in Chunks(TextFold.StripAccents(name)))
         {
             var lower = chunk.ToLowerInvariant();
-            if (known.Contains(lower) || IsGear(lower))
+            if (known.Contains(lower) || IsGear(lower) || Singular(lower) is not null)
             {
                 raw.Add(lower);
                 continue;
@@ -325,7 +325,7 @@ public sealed class FileNameTokenizer
 
     private string[]? Singular(string token)
     {
-        if (token.Length > 3 && token.EndsWith('s'))
+        if (token.Length > 2 && token.EndsWith('s'))
         {
             return Direct(token[..^1]) ?? (token.EndsWith("es", StringComparison.Ordinal) ? Direct(token[..^2]) : null)
                 ?? (token.EndsWith("ies", StringComparison.Ordinal) ? Direct(token[..^3] + "y") : null);

@@ -46,16 +46,27 @@ public sealed class LabelEvaluation
     /// <summary>Reads a truth CSV; a missing `song_id`, `file` or `instrument` column is an error naming the file.</summary>
     public static IReadOnlyList<TruthRow> ReadTruth(string path)
     {
-        var header = File.ReadLines(path).FirstOrDefault() ?? throw new InvalidDataException($"{path}: empty file");
+        var (header, rows) = CsvTable.ReadRows(path);
         foreach (var column in new[] { "song_id", "file", "instrument" })
         {
-            if (!header.Split(',').Select(h => h.Trim().Trim('"')).Contains(column))
+            if (!header.Contains(column))
             {
                 throw new InvalidDataException($"{path}: no '{column}' column (need song_id, file, instrument; label and artist optional)");
             }
         }
 
-        return CsvTable.Read<TruthRow>(path);
+        var truth = new List<TruthRow>(rows.Count);
+        foreach (var r in rows)
+        {
+            if (r.Get("song_id") is not { } song || r.Get("file") is not { } file || r.Get("instrument") is not { } instrument)
+            {
+                throw new InvalidDataException($"{path}:{r.Line}: song_id, file and instrument must not be empty");
+            }
+
+            truth.Add(new TruthRow(song, file, instrument, r.Get("label"), r.Get("artist")));
+        }
+
+        return truth;
     }
 
     /// <summary>

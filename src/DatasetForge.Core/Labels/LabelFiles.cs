@@ -45,10 +45,6 @@ public static class LabelFiles
 
     public const string UnlabeledColumn = "Unlabeled";
 
-    private sealed record LabelRowIn(string? SongId, string? File, string? Label, string? Source, string? RuleLabel, string? CorrectedAt);
-
-    private sealed record CorrectionIn(string? SongId, string? File, string? Label, string? CorrectedAt, string? RuleLabel, string? Origin);
-
     /// <summary>One row of a corrections source, with the line it came from (for messages).</summary>
     public sealed record CorrectionEntry(string SongId, string File, string Label, string? Source, string? RuleLabel, string? CorrectedAt, int Line);
 
@@ -57,29 +53,21 @@ public static class LabelFiles
     /// <summary>Rows of a long file (ours, possibly edited by a curator): song_id, file, label[, source, rule_label, corrected_at].</summary>
     public static IReadOnlyList<CorrectionEntry> ReadLong(string path)
     {
-        RequireColumns(path, "song_id", "file", "label");
-        var rows = CsvTable.Read<LabelRowIn>(path);
-        var result = new List<CorrectionEntry>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var r = rows[i];
-            if (!string.IsNullOrWhiteSpace(r.SongId) && !string.IsNullOrWhiteSpace(r.File))
-            {
-                result.Add(new CorrectionEntry(r.SongId, r.File, (r.Label ?? string.Empty).Trim(), r.Source?.Trim(), r.RuleLabel?.Trim(), r.CorrectedAt?.Trim(), i + 2));
-            }
-        }
-
-        return result;
+        var (header, rows) = CsvTable.ReadRows(path);
+        RequireColumns(path, header, "song_id", "file", "label");
+        return rows.Where(r => r.Get("song_id") is not null && r.Get("file") is not null)
+            .Select(r => new CorrectionEntry(r.Get("song_id")!, r.Get("file")!, r.Get("label") ?? string.Empty, r.Get("source"), r.Get("rule_label"), r.Get("corrected_at"), r.Line))
+            .ToList();
     }
 
     public static void WriteCorrections(string path, IEnumerable<Correction> rows) => CsvTable.Write(path, rows);
 
     public static IReadOnlyList<Correction> ReadCorrections(string path)
     {
-        RequireColumns(path, "song_id", "file", "label");
-        return CsvTable.Read<CorrectionIn>(path)
-            .Where(c => !string.IsNullOrWhiteSpace(c.SongId) && !string.IsNullOrWhiteSpace(c.File) && !string.IsNullOrWhiteSpace(c.Label))
-            .Select(c => new Correction(c.SongId!, c.File!, c.Label!.Trim(), c.CorrectedAt ?? string.Empty, c.RuleLabel ?? string.Empty, c.Origin ?? string.Empty))
+        var (header, rows) = CsvTable.ReadRows(path);
+        RequireColumns(path, header, "song_id", "file", "label");
+        return rows.Where(r => r.Get("song_id") is not null && r.Get("file") is not null && r.Get("label") is not null)
+            .Select(r => new Correction(r.Get("song_id")!, r.Get("file")!, r.Get("label")!, r.Get("corrected_at") ?? string.Empty, r.Get("rule_label") ?? string.Empty, r.Get("origin") ?? string.Empty))
             .ToList();
     }
 
@@ -266,11 +254,9 @@ public static class LabelFiles
         return cut > 0 ? (songId[..cut], songId[(cut + 3)..]) : (string.Empty, songId);
     }
 
-    private static void RequireColumns(string path, params string[] columns)
+    private static void RequireColumns(string path, IReadOnlyList<string> header, params string[] columns)
     {
-        var header = (File.ReadLines(path).FirstOrDefault() ?? string.Empty).TrimStart('\uFEFF');
-        var have = header.Split(',').Select(h => h.Trim().Trim('"')).ToHashSet(StringComparer.Ordinal);
-        var missing = columns.Where(c => !have.Contains(c)).ToList();
+        var missing = columns.Where(c => !header.Contains(c)).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidDataException($"{path}: missing column(s) {string.Join(", ", missing)}");

@@ -19,10 +19,6 @@ public sealed record LabelInputSet(IReadOnlyList<CatalogTrack> Tracks, IReadOnly
 /// </summary>
 public static class LabelInput
 {
-    private sealed record TrackRow(string? SongId, string? File, string? Path);
-
-    private sealed record SongRow(string? SongId, string? Artist, string? Title, string? BroadGenre, string? SubGenre, string? VocalQuality);
-
     public static LabelInputSet Read(string source, IReadOnlySet<string> audioExtensions)
     {
         if (Directory.Exists(source))
@@ -47,34 +43,36 @@ public static class LabelInput
 
     private static LabelInputSet ReadCsv(string path, string songsPath)
     {
-        var header = File.ReadLines(path).FirstOrDefault() ?? throw new InvalidDataException($"{path}: empty file");
-        var columns = header.Split(',').Select(h => h.Trim().Trim('"')).ToHashSet(StringComparer.Ordinal);
-        if (!columns.Contains("song_id") || !columns.Contains("file"))
+        var (header, rows) = CsvTable.ReadRows(path);
+        if (!header.Contains("song_id") || !header.Contains("file"))
         {
             throw new InvalidDataException($"{path}: needs 'song_id' and 'file' columns (ingest's catalog/tracks.csv, or any CSV of file names)");
         }
 
         var warnings = new List<string>();
         var tracks = new List<CatalogTrack>();
-        var rows = CsvTable.Read<TrackRow>(path);
-        for (var i = 0; i < rows.Count; i++)
+        foreach (var row in rows)
         {
-            var row = rows[i];
-            if (string.IsNullOrWhiteSpace(row.SongId) || string.IsNullOrWhiteSpace(row.File))
+            var songId = row.Get("song_id");
+            var file = row.Get("file");
+            if (songId is null || file is null)
             {
-                warnings.Add($"{path}:{i + 2}: no song_id or file; row skipped");
+                warnings.Add($"{path}:{row.Line}: no song_id or file; row skipped");
                 continue;
             }
 
-            tracks.Add(new CatalogTrack(row.SongId, row.File, string.IsNullOrEmpty(row.Path) ? null : row.Path));
+            tracks.Add(new CatalogTrack(songId, file, row.Get("path")));
         }
 
         var songs = new Dictionary<string, SongInfo>(StringComparer.Ordinal);
         if (File.Exists(songsPath))
         {
-            foreach (var s in CsvTable.Read<SongRow>(songsPath).Where(s => !string.IsNullOrWhiteSpace(s.SongId)))
+            foreach (var s in CsvTable.ReadRows(songsPath).Rows)
             {
-                songs[s.SongId!] = new SongInfo(s.SongId!, s.Artist, s.Title, s.BroadGenre, s.SubGenre, s.VocalQuality);
+                if (s.Get("song_id") is { } id)
+                {
+                    songs[id] = new SongInfo(id, s.Get("artist"), s.Get("title"), s.Get("broad_genre"), s.Get("sub_genre"), s.Get("vocal_quality"));
+                }
             }
         }
 

@@ -71,8 +71,8 @@ public static class SchemaValidatedConfig
             return;
         }
 
-        // Walk only into failing nodes: a passing anyOf/oneOf keeps the errors of its other branches, which are not
-        // problems of the file and would bury the real one.
+        // Walk only into failing nodes, and skip the failed alternatives of an anyOf/oneOf that another alternative
+        // satisfied: those are not problems of the file and would bury the real one.
         var issues = new List<ConfigIssue>();
         void Collect(EvaluationResults node)
         {
@@ -94,10 +94,36 @@ public static class SchemaValidatedConfig
                 issues.Add(new ConfigIssue(origin, (int)mark.Line, (int)mark.Column, YamlJson.ToDotted(pointer), text));
             }
 
-            foreach (var child in node.Details ?? [])
+            var children = node.Details ?? [];
+            foreach (var child in children)
             {
+                var branchOf = BranchGroup(child);
+                if (branchOf is not null)
+                {
+                    var siblings = children.Where(c => BranchGroup(c) == branchOf).ToList();
+                    var valid = siblings.Count(c => c.IsValid);
+                    if (branchOf.EndsWith("/anyOf", StringComparison.Ordinal) ? valid > 0 : valid == 1)
+                    {
+                        continue; // the alternative that fits makes the others' errors irrelevant
+                    }
+                }
+
                 Collect(child);
             }
+        }
+
+        // ".../anyOf/1" -> ".../anyOf": the alternatives of one anyOf/oneOf are siblings in the output.
+        static string? BranchGroup(EvaluationResults child)
+        {
+            var path = child.EvaluationPath.ToString();
+            var cut = path.LastIndexOf('/');
+            if (cut <= 0 || !int.TryParse(path.AsSpan(cut + 1), out _))
+            {
+                return null;
+            }
+
+            var group = path[..cut];
+            return group.EndsWith("/anyOf", StringComparison.Ordinal) || group.EndsWith("/oneOf", StringComparison.Ordinal) ? group : null;
         }
 
         Collect(results);
