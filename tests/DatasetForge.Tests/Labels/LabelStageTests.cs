@@ -1,4 +1,8 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using DatasetForge.Common;
+using DatasetForge.Common.Config;
 using DatasetForge.Hierarchy;
 using DatasetForge.Labels;
 using DatasetForge.Tests.TestSupport;
@@ -108,6 +112,37 @@ public sealed class LabelStageTests
         var agree = Run(lib, outDir);
         Assert.Equal("manual", Row(outDir, "Vox.wav").Source);
         Assert.Single(agree.Disagreements);
+    }
+
+    [Fact]
+    public void Written_rows_match_their_schemas()
+    {
+        using var temp = new TempDir();
+        var lib = WriteCatalog(temp, ("Band - Song", "Kick.wav"), ("Band - Song", "Vox.wav"), ("Band - Song", "Mystery.wav"));
+        var outDir = temp.File("out");
+        var fix = temp.File("fix.csv");
+        File.WriteAllText(fix, "song_id,file,label\nBand - Song,Vox.wav,Backing_Vocal\n");
+        Run(lib, outDir, fix);
+        AssertRowsMatch(Path.Combine(outDir, LabelStage.LongFile), "labels-row.schema.json", 3);
+        AssertRowsMatch(Path.Combine(outDir, LabelStage.CorrectionsFile), "correction-row.schema.json", 1);
+
+        static void AssertRowsMatch(string path, string schemaName, int expected)
+        {
+            var schema = SchemaValidatedConfig.Schema(schemaName);
+            var rows = CsvTable.ReadRows(path).Rows;
+            Assert.Equal(expected, rows.Count);
+            foreach (var row in rows)
+            {
+                var obj = new JsonObject();
+                foreach (var (key, value) in row.Fields)
+                {
+                    obj[key] = key == "confidence" ? JsonValue.Create(double.Parse(value, CultureInfo.InvariantCulture)) : JsonValue.Create(value);
+                }
+
+                using var doc = JsonDocument.Parse(obj.ToJsonString());
+                Assert.True(schema.Evaluate(doc.RootElement).IsValid, $"{path}:{row.Line} does not match {schemaName}: {obj.ToJsonString()}");
+            }
+        }
     }
 
     [Fact]
