@@ -135,6 +135,12 @@ internal sealed class LabelCommand : IForgeCommand
         }
 
         AnsiConsole.Write(table);
+        Console.WriteLine("instrument accuracy by the labeller's confidence:");
+        foreach (var (lo, hi, n, acc) in result.ByConfidence())
+        {
+            Console.WriteLine($"  [{lo.ToString("0.00", inv)}, {hi.ToString("0.00", inv)}{(hi >= 1 ? "]" : ")")}: {n,5} tracks, accuracy {acc.ToString("0.000", inv)}");
+        }
+
         if (errors > 0)
         {
             foreach (var t in result.Tracks.Where(t => !t.InstrumentCorrect || t.LabelCorrect == false).Take(errors))

@@ -108,6 +108,24 @@ public sealed class LabelEvaluation
     public IReadOnlyDictionary<(string Truth, string Predicted), int> LabelConfusion() =>
         Tracks.Where(t => t.LabelCorrect is not null).GroupBy(t => (t.Truth.Label!, t.Predicted.Label)).ToDictionary(g => g.Key, g => g.Count());
 
+    /// <summary>
+    /// Instrument accuracy per band of the labeller's confidence ([lower, upper) bounds; the last band includes 1):
+    /// how far a curator can trust high-confidence rows and where to start reviewing.
+    /// </summary>
+    public IReadOnlyList<(double Lower, double Upper, int N, double InstrumentAccuracy)> ByConfidence(params double[] bounds)
+    {
+        double[] edges = bounds.Length > 0 ? bounds : [0, 0.6, 0.8, 0.9, 1.0];
+        var bands = new List<(double, double, int, double)>();
+        for (var i = 0; i + 1 < edges.Length; i++)
+        {
+            var (lo, hi, last) = (edges[i], edges[i + 1], i + 2 == edges.Length);
+            var inBand = Tracks.Where(t => t.Predicted.Confidence >= lo && (t.Predicted.Confidence < hi || (last && t.Predicted.Confidence <= hi))).ToList();
+            bands.Add((lo, hi, inBand.Count, inBand.Count == 0 ? 0 : inBand.Count(t => t.InstrumentCorrect) / (double)inBand.Count));
+        }
+
+        return bands;
+    }
+
     /// <summary>`{"instrument_accuracy": x, "label_accuracy": y, "n": n}` (label_accuracy null without labels).</summary>
     public string ToJson()
     {

@@ -39,6 +39,15 @@ public sealed class Ms21DevSetTests
     }
 
     [Fact]
+    public void Confidence_separates_trustworthy_rows_from_rows_to_review()
+    {
+        var bands = Evaluate(Truth.Value).ByConfidence(0, 0.8, 1.0);
+        Assert.True(bands[1].InstrumentAccuracy >= 0.97, $"confidence >= 0.8: {bands[1].InstrumentAccuracy:0.000}");
+        Assert.True(bands[0].InstrumentAccuracy < bands[1].InstrumentAccuracy - 0.1);
+        Assert.True(bands[1].N > 6 * bands[0].N);
+    }
+
+    [Fact]
     public void Every_track_gets_a_label_a_rule_or_a_warning_and_a_confidence()
     {
         foreach (var t in Evaluate(Truth.Value).Tracks)
