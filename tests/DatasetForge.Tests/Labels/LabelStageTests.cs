@@ -125,6 +125,7 @@ public sealed class LabelStageTests
         Run(lib, outDir, fix);
         AssertRowsMatch(Path.Combine(outDir, LabelStage.LongFile), "labels-row.schema.json", 3);
         AssertRowsMatch(Path.Combine(outDir, LabelStage.CorrectionsFile), "correction-row.schema.json", 1);
+        AssertRowsMatch(Path.Combine(outDir, LabelStage.DisagreementsFile), "disagreement-row.schema.json", 1);
 
         static void AssertRowsMatch(string path, string schemaName, int expected)
         {
