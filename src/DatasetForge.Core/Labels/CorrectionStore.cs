@@ -12,6 +12,7 @@ public sealed class CorrectionStore
 {
     private readonly List<Correction> items = [];
     private readonly Dictionary<(string Song, string File), int> exact = [];
+    private readonly Dictionary<string, List<int>> bySong = new(StringComparer.Ordinal);
 
     public IReadOnlyList<Correction> All => items;
 
@@ -86,7 +87,9 @@ public sealed class CorrectionStore
         }
 
         var songKey = SongKey(songId);
-        var remaining = items.Select((c, i) => (c, i)).Where(x => !used.Contains(x.i) && SongKey(x.c.SongId) == songKey).ToList();
+        var remaining = bySong.TryGetValue(songKey, out var indices)
+            ? indices.Where(i => !used.Contains(i)).Select(i => (c: items[i], i)).ToList()
+            : [];
         if (remaining.Count == 0)
         {
             return matches;
@@ -143,6 +146,12 @@ public sealed class CorrectionStore
         }
 
         exact[key] = items.Count;
+        if (!bySong.TryGetValue(key.Item1, out var list))
+        {
+            bySong[key.Item1] = list = [];
+        }
+
+        list.Add(items.Count);
         items.Add(c);
     }
 }

@@ -1,3 +1,4 @@
+using DatasetForge.Common;
 using DatasetForge.Hierarchy;
 
 namespace DatasetForge.Labels;
@@ -34,7 +35,12 @@ public static class LabelStage
     public const string CorrectionsFile = "corrections.csv";
     public const string DisagreementsFile = "disagreements.csv";
 
-    public static LabelStageResult Run(LabelStageOptions options, TrackLabeler labeler, HierarchyDefinition hierarchy)
+    public static LabelStageResult Run(
+        LabelStageOptions options,
+        TrackLabeler labeler,
+        HierarchyDefinition hierarchy,
+        IProgress<StageProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var rules = labeler.Rules;
@@ -101,10 +107,14 @@ public static class LabelStage
         var matched = new HashSet<(string, string)>();
         static (string, string) KeyOf(Correction c) => (CorrectionStore.SongKey(c.SongId), CorrectionStore.FileKey(c.File));
         var badLabels = new HashSet<string>(StringComparer.Ordinal);
+        var hierarchyLabels = hierarchy.Labels.ToHashSet(StringComparer.Ordinal);
         var songOrder = input.Tracks.Select(t => t.SongId).Distinct(StringComparer.Ordinal).ToList();
         var bySong = input.Tracks.ToLookup(t => t.SongId, StringComparer.Ordinal);
-        foreach (var songId in songOrder)
+        for (var s = 0; s < songOrder.Count; s++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            var songId = songOrder[s];
+            progress?.Report(new StageProgress("label", songId, s, songOrder.Count));
             var tracks = bySong[songId].ToList();
             var files = tracks.Select(t => t.File).ToList();
             var labels = labeler.LabelSong(songId, files);
@@ -113,7 +123,7 @@ public static class LabelStage
             {
                 var l = labels[i];
                 var path = tracks[i].Path ?? string.Empty;
-                if (corrections.TryGetValue(i, out var c) && (rules.IsLabel(c.Label) || hierarchy.Labels.Contains(c.Label)))
+                if (corrections.TryGetValue(i, out var c) && (rules.IsLabel(c.Label) || hierarchyLabels.Contains(c.Label)))
                 {
                     matched.Add(KeyOf(c));
                     if (changed.Contains(KeyOf(c)) || c.RuleLabel.Length == 0)
@@ -148,6 +158,7 @@ public static class LabelStage
             }
         }
 
+        progress?.Report(new StageProgress("label", string.Empty, songOrder.Count, songOrder.Count));
         var orphans = store.All.Count(c => !matched.Contains(KeyOf(c)));
         if (orphans > 0)
         {
@@ -157,7 +168,7 @@ public static class LabelStage
         LabelFiles.WriteCorrections(correctionsPath, store.All);
         LabelFiles.WriteLong(longPath, rows);
         LabelFiles.WriteWide(Path.Combine(options.OutDir, WideFile), rules.Labels.ToList(), rows.GroupBy(r => r.SongId, StringComparer.Ordinal), input.Songs);
-        Common.CsvTable.Write(Path.Combine(options.OutDir, DisagreementsFile), disagreements);
+        CsvTable.Write(Path.Combine(options.OutDir, DisagreementsFile), disagreements);
 
         return new LabelStageResult(
             songOrder.Count,

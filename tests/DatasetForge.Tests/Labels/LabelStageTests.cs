@@ -230,6 +230,28 @@ public sealed class LabelStageTests
     }
 
     [Fact]
+    public void Reports_progress_per_song_and_honours_cancellation()
+    {
+        using var temp = new TempDir();
+        var lib = WriteCatalog(temp, ("A - 1", "Kick.wav"), ("B - 2", "Bass.wav"), ("C - 3", "Vox.wav"));
+        var reports = new List<StageProgress>();
+        LabelStage.Run(new LabelStageOptions(lib, temp.File("out")), Labeler, HierarchyDefinition.Load("ms21"), new SyncProgress(reports.Add));
+        Assert.Equal([0L, 1L, 2L, 3L], reports.Select(r => r.Done));
+        Assert.All(reports, r => Assert.Equal(3, r.Total));
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() =>
+            LabelStage.Run(new LabelStageOptions(lib, temp.File("out2")), Labeler, HierarchyDefinition.Load("ms21"), null, cancelled.Token));
+        Assert.False(File.Exists(Path.Combine(temp.File("out2"), LabelStage.LongFile)));
+    }
+
+    private sealed class SyncProgress(Action<StageProgress> report) : IProgress<StageProgress>
+    {
+        public void Report(StageProgress value) => report(value);
+    }
+
+    [Fact]
     public void Bad_inputs_are_named()
     {
         using var temp = new TempDir();
