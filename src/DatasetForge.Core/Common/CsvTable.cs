@@ -45,6 +45,49 @@ public static class CsvTable
         }
     }
 
+    /// <summary>One row of <see cref="ReadRows"/>: its 1-based line in the file and its fields by header name.</summary>
+    public sealed record Row(int Line, IReadOnlyDictionary<string, string> Fields)
+    {
+        /// <summary>The trimmed field, or null when the column is absent or the cell empty.</summary>
+        public string? Get(string column) => Fields.TryGetValue(column, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+    }
+
+    /// <summary>
+    /// Reads a CSV by header name for files whose optional columns may be absent (hand-made truth files, other
+    /// tools' catalogs). A leading BOM is ignored; every row keeps its line number for messages.
+    /// </summary>
+    public static (IReadOnlyList<string> Header, IReadOnlyList<Row> Rows) ReadRows(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var csv = new CsvReader(reader, Configuration);
+        try
+        {
+            if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is null)
+            {
+                throw new InvalidDataException($"{path}: empty file (no header)");
+            }
+
+            var header = csv.HeaderRecord.Select(h => h.Trim()).ToArray();
+            var rows = new List<Row>();
+            while (csv.Read())
+            {
+                var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+                for (var i = 0; i < header.Length; i++)
+                {
+                    fields[header[i]] = csv.TryGetField<string>(i, out var value) ? value ?? string.Empty : string.Empty;
+                }
+
+                rows.Add(new Row(csv.Parser.Row, fields));
+            }
+
+            return (header, rows);
+        }
+        catch (CsvHelperException e)
+        {
+            throw new InvalidDataException($"{path}:{e.Context?.Parser?.Row ?? 0}: {e.Message.Split('\n')[0]}", e);
+        }
+    }
+
     public static string ToSnakeCase(string name)
     {
         var sb = new StringBuilder(name.Length + 8);

@@ -28,6 +28,17 @@ public static class SchemaValidatedConfig
         return located.Root;
     }
 
+    /// <summary>
+    /// Parses and validates, keeping where every value came from (JSON pointer -> line/column), for loaders that
+    /// check more than the schema can say and must still name the line of a bad value.
+    /// </summary>
+    public static YamlJson.Located LoadLocated(string text, string origin, string schemaName)
+    {
+        var located = YamlJson.Parse(text, origin);
+        Validate(located, origin, schemaName);
+        return located;
+    }
+
     public static T Load<T>(string text, string origin, string schemaName)
     {
         var node = LoadNode(text, origin, schemaName) ?? throw new ConfigException(origin, "the file is empty");
@@ -54,35 +65,68 @@ public static class SchemaValidatedConfig
     {
         var schema = Schema(schemaName);
         using var document = JsonDocument.Parse(located.Root?.ToJsonString() ?? "null");
-        var results = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
         if (results.IsValid)
         {
             return;
         }
 
+        // Walk only into failing nodes, and skip the failed alternatives of an anyOf/oneOf that another alternative
+        // satisfied: those are not problems of the file and would bury the real one.
         var issues = new List<ConfigIssue>();
-        foreach (var detail in results.Details ?? [])
+        void Collect(EvaluationResults node)
         {
-            if (detail.Errors is null)
+            if (node.IsValid)
             {
-                continue;
+                return;
             }
 
-            var pointer = detail.InstanceLocation.ToString();
-            foreach (var (keyword, message) in detail.Errors)
+            var pointer = node.InstanceLocation.ToString();
+            foreach (var (keyword, message) in node.Errors ?? new Dictionary<string, string>())
             {
-                var at = pointer;
                 var text = message;
-                if (keyword == "additionalProperties" || detail.EvaluationPath.ToString().EndsWith("/additionalProperties", StringComparison.Ordinal))
+                if (keyword == "additionalProperties" || node.EvaluationPath.ToString().EndsWith("/additionalProperties", StringComparison.Ordinal))
                 {
                     text = $"unknown key (not allowed by {schemaName})";
                 }
 
-                located.Positions.TryGetValue(at, out var mark);
-                issues.Add(new ConfigIssue(origin, (int)mark.Line, (int)mark.Column, YamlJson.ToDotted(at), text));
+                located.Positions.TryGetValue(pointer, out var mark);
+                issues.Add(new ConfigIssue(origin, (int)mark.Line, (int)mark.Column, YamlJson.ToDotted(pointer), text));
+            }
+
+            var children = node.Details ?? [];
+            foreach (var child in children)
+            {
+                var branchOf = BranchGroup(child);
+                if (branchOf is not null)
+                {
+                    var siblings = children.Where(c => BranchGroup(c) == branchOf).ToList();
+                    var valid = siblings.Count(c => c.IsValid);
+                    if (branchOf.EndsWith("/anyOf", StringComparison.Ordinal) ? valid > 0 : valid == 1)
+                    {
+                        continue; // the alternative that fits makes the others' errors irrelevant
+                    }
+                }
+
+                Collect(child);
             }
         }
 
+        // ".../anyOf/1" -> ".../anyOf": the alternatives of one anyOf/oneOf are siblings in the output.
+        static string? BranchGroup(EvaluationResults child)
+        {
+            var path = child.EvaluationPath.ToString();
+            var cut = path.LastIndexOf('/');
+            if (cut <= 0 || !int.TryParse(path.AsSpan(cut + 1), out _))
+            {
+                return null;
+            }
+
+            var group = path[..cut];
+            return group.EndsWith("/anyOf", StringComparison.Ordinal) || group.EndsWith("/oneOf", StringComparison.Ordinal) ? group : null;
+        }
+
+        Collect(results);
         if (issues.Count == 0)
         {
             issues.Add(new ConfigIssue(origin, 0, 0, string.Empty, $"does not match {schemaName}"));
