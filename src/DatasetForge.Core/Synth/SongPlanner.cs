@@ -320,7 +320,9 @@ internal static class SongPlanner
 
             if (r.Chance(0.5))
             {
-                b.Simple(InstrumentKind.Violin, "violin", "Violin", Role.Lead, 1);
+                // Country and folk sessions call it a fiddle (MS21 has a Fiddle label).
+                var fiddle = song.SubGenre is "Country" or "Bluegrass" or "Folk";
+                b.Simple(InstrumentKind.Violin, fiddle ? "fiddle" : "violin", fiddle ? "Fiddle" : "Violin", Role.Lead, 1);
             }
 
             if (r.Chance(0.4))
@@ -785,7 +787,7 @@ internal static class SongPlanner
                 return;
             }
 
-            var key = AcousticKitParts.Count == 0 && Rng.Chance(0.5) ? "room" : "ambient";
+            var key = KitPieces.Count == 0 && Rng.Chance(0.5) ? "room" : "ambient";
             if (Rng.Chance(0.5))
             {
                 Mixes[Tracks[Track(new TrackPlan { Key = key, Qualifier = "L", Label = Ms21Labels.AmbientMicrophone, Process = TrackProcess.Ambient, Side = -1 })]] = sources;

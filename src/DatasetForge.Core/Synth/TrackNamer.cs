@@ -52,50 +52,51 @@ internal sealed class TrackNamer
     {
         ["kick"] = new("Drums", ["Kick", "Kick Drum", "Bass Drum", "BassDrum"], ["Kik", "Kick", "BD", "Kck"], DrumMics),
         ["snare"] = new("Drums", ["Snare", "Snare Drum"], ["Snr", "SN", "Sn"], DrumMics),
-        ["hihat"] = new("Drums", ["HiHat", "Hi Hat", "Hat", "Hihat"], ["HH", "Hat", "HiH"], DrumMics),
-        ["tom"] = new("Drums", ["Tom", "Tom", "Rack Tom"], ["Tom", "T", "Tm"], DrumMics),
-        ["floortom"] = new("Drums", ["Floor Tom", "FloorTom"], ["FT", "FlrTom"], DrumMics),
-        ["ride"] = new("Drums", ["Ride", "Ride Cymbal"], ["Ride", "Rd"], DrumMics),
-        ["overheads"] = new("Drums", ["Overheads", "Overhead", "OH"], ["OH", "OHs", "Ovh"], AmbMics),
+        ["hihat"] = new("Drums", ["HiHat", "Hi Hat", "Hat", "Hihat"], ["HH", "Hat", "HHat"], DrumMics),
+        ["tom"] = new("Drums", ["Tom", "Tom", "Rack Tom"], ["Tom", "T", "Tom"], DrumMics),
+        ["floortom"] = new("Drums", ["Floor Tom", "FloorTom"], ["FT", "FlrTom", "FTom"], DrumMics),
+        ["ride"] = new("Drums", ["Ride", "Ride Cymbal"], ["Ride", "Ride"], DrumMics),
+        ["overheads"] = new("Drums", ["Overheads", "Overhead", "OH"], ["OH", "OHs", "OH"], AmbMics),
         ["drumroom"] = new("Drums", ["Drum Room", "Drums Room", "Kit Room", "Room Drums"], ["DrmRoom", "Drum Rm", "Kit Rm"], AmbMics),
-        ["loop"] = new("Drums", ["Loop", "Drum Loop", "Beat Loop"], ["Loop", "DrmLoop", "Lp"], ["DI"]),
+        ["loop"] = new("Drums", ["Loop", "Drum Loop", "Beat Loop"], ["Loop", "DrmLoop", "Loops"], ["DI"]),
         ["kicktrigger"] = new("Drums", ["Kick Trigger", "Kick Trig", "KickTrigger"], ["Kik Trig", "KickTrig", "K Trig"], ["DI"]),
-        ["click"] = new("Misc", ["Click", "Click Track", "Metronome"], ["Click", "Clk", "Met"], ["DI"]),
+        ["click"] = new("Misc", ["Click", "Click Track", "Metronome"], ["Click", "Clk", "Click"], ["DI"]),
         ["shaker"] = new("Perc", ["Shaker", "Shakers"], ["Shkr", "Shaker", "Shk"], InstMics),
         ["tambourine"] = new("Perc", ["Tambourine", "Tamb", "Tambo"], ["Tamb", "Tmb", "Tambo"], InstMics),
-        ["conga"] = new("Perc", ["Congas", "Conga"], ["Cnga", "Conga", "Cng"], InstMics),
-        ["bongo"] = new("Perc", ["Bongos", "Bongo"], ["Bngo", "Bongo", "Bng"], InstMics),
-        ["claps"] = new("Perc", ["Claps", "Handclaps", "Clap"], ["Clp", "Claps", "HClap"], ["DI"]),
-        ["marimba"] = new("Perc", ["Marimba"], ["Mrmba", "Marimba", "Mar"], InstMics),
-        ["glock"] = new("Perc", ["Glockenspiel", "Glock", "Bells"], ["Glock", "Glk", "Bells"], InstMics),
-        ["bass"] = new("Bass", ["Bass", "Bass Guitar", "Electric Bass"], ["Bs", "Bass", "BG"], ["DI", "D112", "RE20", "MD421"]),
+        ["conga"] = new("Perc", ["Congas", "Conga"], ["Conga", "Congas", "Cga"], InstMics),
+        ["bongo"] = new("Perc", ["Bongos", "Bongo"], ["Bongo", "Bongos", "Bngo"], InstMics),
+        ["claps"] = new("Perc", ["Claps", "Handclaps", "Clap"], ["Clap", "Claps", "HClap"], ["DI"]),
+        ["marimba"] = new("Perc", ["Marimba"], ["Marimba", "Marim", "Mar"], InstMics),
+        ["glock"] = new("Perc", ["Glockenspiel", "Glock", "Bells"], ["Glock", "Bells", "Glock"], InstMics),
+        ["bass"] = new("Bass", ["Bass", "Bass Guitar", "Electric Bass"], ["Bs", "Bass", "Bs"], ["DI", "D112", "RE20", "MD421"]),
         ["synthbass"] = new("Bass", ["Synth Bass", "SubBass", "Bass Synth"], ["SynBs", "Syn Bass", "SubBs"], ["DI"]),
         ["upright"] = new("Bass", ["Upright Bass", "Double Bass", "Contrabass"], ["UpBs", "DblBass", "Upright"], ["U47", "KM184", "DI"]),
         ["egtr"] = new("Guitars", ["Elec Gtr", "Electric Guitar", "Guitar", "ElecGtr"], ["EGtr", "EG", "Gtr"], InstMics),
         ["leadgtr"] = new("Guitars", ["Lead Gtr", "Lead Guitar", "Solo Gtr"], ["LdGtr", "Ld Gtr", "SoloGtr"], InstMics),
         ["agtr"] = new("Guitars", ["Acoustic Gtr", "Acoustic Guitar", "Ac Gtr", "AcousticGtr"], ["AcGtr", "AGtr", "AG"], InstMics),
-        ["piano"] = new("Keys", ["Piano", "Grand Piano", "Piano"], ["Pno", "Pn", "Piano"], InstMics),
-        ["rhodes"] = new("Keys", ["Rhodes", "Elec Piano", "Electric Piano", "Keys"], ["Rhodes", "EP", "Rhds"], ["DI"]),
+        ["piano"] = new("Keys", ["Piano", "Grand Piano", "Piano"], ["Pno", "Piano", "Pno"], InstMics),
+        ["rhodes"] = new("Keys", ["Rhodes", "Elec Piano", "Electric Piano", "Keys"], ["Rhodes", "EP", "Rhodes"], ["DI"]),
         ["wurli"] = new("Keys", ["Wurlitzer", "Wurli", "Elec Piano"], ["Wurli", "Wurly", "EP"], ["DI", "SM57"]),
         ["organ"] = new("Keys", ["Organ", "Hammond", "B3 Organ", "Hammond Organ"], ["Org", "Hmd", "B3"], ["R121", "M81", "DI"]),
         ["synthpad"] = new("Keys", ["Synth Pad", "Pad", "Synth Pads"], ["Syn Pad", "SynPad", "Pad"], ["DI"]),
         ["synthlead"] = new("Keys", ["Synth Lead", "Lead Synth", "Synth"], ["Syn Ld", "SynLd", "Syn"], ["DI"]),
         ["strings"] = new("Strings", ["Strings", "String Section", "Strings"], ["Str", "Strs", "Strings"], AmbMics),
-        ["violin"] = new("Strings", ["Violin", "Fiddle", "Violin"], ["Vln", "Vl", "Fdl"], InstMics),
-        ["cello"] = new("Strings", ["Cello", "Violoncello"], ["Vc", "Vcl", "Cello"], InstMics),
+        ["violin"] = new("Strings", ["Violin", "Violin", "Solo Violin"], ["Vln", "Vl", "Vln"], InstMics),
+        ["cello"] = new("Strings", ["Cello", "Violoncello"], ["Vc", "Vlc", "Cello"], InstMics),
         ["trumpet"] = new("Brass", ["Trumpet", "Trumpet"], ["Tpt", "Trp", "Tpt"], InstMics),
         ["trombone"] = new("Brass", ["Trombone", "Trombone"], ["Tbn", "Trb", "Bone"], InstMics),
         ["brass"] = new("Brass", ["Brass", "Horns", "Horn Section", "Brass Section"], ["Brs", "Hrns", "Horns"], InstMics),
         ["sax"] = new("Winds", ["Sax", "Alto Sax", "Tenor Sax", "Saxophone"], ["Sax", "ASax", "TSax"], InstMics),
-        ["flute"] = new("Winds", ["Flute", "Flute"], ["Flt", "Fl", "Flute"], InstMics),
+        ["flute"] = new("Winds", ["Flute", "Flute"], ["Flt", "Flute", "Flt"], InstMics),
         ["clarinet"] = new("Winds", ["Clarinet", "Clarinet"], ["Clt", "Cl", "Clar"], InstMics),
         ["leadvox"] = new("Vocals", ["Lead Vox", "Lead Vocal", "Vocal", "Main Vox", "Lead Vocals"], ["LdVox", "LV", "Vox", "LdVx"], VoxMics),
-        ["bv"] = new("Vocals", ["Backing Vox", "BV", "Harmony", "Backing Vocal", "Bkg Vox"], ["BV", "BkV", "Bvox"], VoxMics),
+        ["bv"] = new("Vocals", ["Backing Vox", "BV", "Harmony", "Backing Vocal", "Bkg Vox"], ["BV", "BGV", "Bvox"], VoxMics),
         ["bvs"] = new("Vocals", ["BVs", "Backing Vocals", "Backing Vox", "Harmonies"], ["BVs", "BVs", "BkVs"], VoxMics),
         ["scratchvox"] = new("Vocals", ["Scratch Vox", "Guide Vox", "Scratch Vocal"], ["ScratchVx", "GuideVox", "Scr Vox"], ["SM58"]),
         ["sfx"] = new("FX", ["SFX", "FX", "Sound FX", "Noise FX"], ["SFX", "FX", "Sfx"], ["DI"]),
-        ["ambient"] = new("Room", ["Main Pair", "MainPair", "AB Pair", "Ambience"], ["MainPr", "Main Pr", "AmbPr"], AmbMics),
-        ["room"] = new("Room", ["Room", "Room Mic", "Room Mics"], ["Rm", "Room", "RmMic"], AmbMics),
+        ["fiddle"] = new("Strings", ["Fiddle", "Fiddle"], ["Fdl", "Fiddle"], InstMics),
+        ["ambient"] = new("Room", ["Main Pair", "MainPair", "AB Pair", "Spaced Pair"], ["MainPair", "AB Pair", "Pair"], AmbMics),
+        ["room"] = new("Room", ["Room", "Room Mic", "Room Mics", "Ambience"], ["Rm", "Room", "Amb"], AmbMics),
     };
 
     private static readonly Dictionary<string, (string Long, string Short, string Letter)[]> Qualifiers = new()
@@ -181,8 +182,12 @@ internal sealed class TrackNamer
                 }
 
             case NamingStyle.Abbreviated:
-                stem = Join(shortName + (spacedNumbers ? string.Empty : num), spacedNumbers ? num : string.Empty, q.Short, null);
-                break;
+                {
+                    // Short abbreviations take their number directly ("T1", "BV2"); longer ones as the session does.
+                    var spaced = spacedNumbers && shortName.Length > 3;
+                    stem = Join(shortName + (spaced ? string.Empty : num), spaced ? num : string.Empty, q.Short, null);
+                    break;
+                }
             case NamingStyle.DawTake:
                 stem = $"{Join(longName, num, q.Long, performer)}_{take + rng.Next(0, 3):D2}";
                 take = Math.Max(1, take + rng.Next(-1, 3));

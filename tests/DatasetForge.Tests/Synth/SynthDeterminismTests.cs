@@ -13,7 +13,7 @@ public sealed class SynthDeterminismTests
         using var a = new TempDir();
         using var b = new TempDir();
         using var c = new TempDir();
-        var options = new SynthOptions(3, 42, 5);
+        var options = new SynthOptions(3, 42, 4);
         await SynthLibrary.GenerateAsync(a.Path, options with { Parallelism = 1 });
         await SynthLibrary.GenerateAsync(b.Path, options with { Parallelism = 3 });
         await SynthLibrary.GenerateAsync(c.Path, options with { Seed = 43, Parallelism = 2 });

@@ -165,7 +165,7 @@ public sealed class SynthLibraryTests(SynthLibraryFixture lib) : IClassFixture<S
                 continue;
             }
 
-            var renderer = new SongRenderer(plan);
+            var renderer = lib.Renderer(plan);
             foreach (var file in targets)
             {
                 var index = plan.Tracks.ToList().FindIndex(t => t.File == file);
@@ -240,7 +240,7 @@ public sealed class SynthLibraryTests(SynthLibraryFixture lib) : IClassFixture<S
 
         // The second take sings the same line but is a different performance: far from a delayed copy.
         var plan = lib.Plans.First(p => p.Doubles.Count > 0 && !p.Song.BrokenArchive);
-        var renderer = new SongRenderer(plan);
+        var renderer = lib.Renderer(plan);
         var (a, b) = plan.Doubles[0];
         var x = renderer.OwnContent(a)![0];
         var y = renderer.OwnContent(b)![0];
@@ -258,7 +258,7 @@ public sealed class SynthLibraryTests(SynthLibraryFixture lib) : IClassFixture<S
         var total = 0;
         foreach (var plan in lib.Plans.Where(p => !p.Song.BrokenArchive))
         {
-            var renderer = new SongRenderer(plan);
+            var renderer = lib.Renderer(plan);
             for (var i = 0; i < plan.Tracks.Count; i++)
             {
                 var track = plan.Tracks[i];
