@@ -28,7 +28,8 @@ internal static class Composer
             var pair = i + 1 < bars.Count && bars[i + 1] == bar + 1;
             var available = pair ? 8.0 : 4.0;
             var beat = rng.Pick([0.0, 0.0, 0.5, 1.0]);
-            var end = available - minGapBeats - rng.Uniform(0, 1.0);
+            // A phrase over two bars leaves a breath of minGap to 1 + minGap beats; over a lone bar, a shorter one.
+            var end = pair ? available - minGapBeats - rng.Uniform(0, 1.0) : available - (minGapBeats * 0.6) - rng.Uniform(0, 0.5);
             var chord = ctx.ChordDegree(bar);
             degree = chord + rng.Pick([0, 2, 4]);
             while (beat < end)

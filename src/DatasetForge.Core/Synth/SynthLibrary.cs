@@ -107,6 +107,21 @@ public static class SynthLibrary
             ? Path.Combine(outDir, "unpacked", archiveName)
             : Path.Combine(outDir, ".staging", song.Index.ToString("D5", CultureInfo.InvariantCulture));
         TryDeleteDirectory(staging);
+        try
+        {
+            return WriteSong(plan, outDir, staging, unpacked, cancellationToken);
+        }
+        catch
+        {
+            // An interrupted song leaves no half-filled folder behind (its archive is written atomically, or not at all).
+            TryDeleteDirectory(staging);
+            throw;
+        }
+    }
+
+    private static SongOutput WriteSong(SongPlan plan, string outDir, string staging, bool unpacked, CancellationToken cancellationToken)
+    {
+        var song = plan.Song;
         var folder = Path.Combine(staging, plan.Archive.Folder);
         Directory.CreateDirectory(folder);
 

@@ -70,7 +70,27 @@ public sealed class SynthDeterminismTests
         Assert.NotEqual(0, bad);
     }
 
+    [Fact]
+    public async Task Cancelling_stops_the_run_and_leaves_no_partial_files()
+    {
+        using var dir = new TempDir();
+        using var cts = new CancellationTokenSource();
+        var progress = new CancelOnFirstReport(cts);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            SynthLibrary.GenerateAsync(dir.Path, new SynthOptions(4, 9, 4) { Parallelism = 1 }, progress, cts.Token));
+        var left = Directory.EnumerateFileSystemEntries(dir.Path, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(dir.Path, p)).ToList();
+        Assert.DoesNotContain(left, p => AtomicFile.IsTempFile(p) || p.Contains(".staging", StringComparison.Ordinal));
+        Assert.DoesNotContain("library.csv", left);
+        Assert.Contains("synth.json", left);
+        Assert.Contains("\"complete\": false", File.ReadAllText(Path.Combine(dir.Path, "synth.json")));
+    }
+
     private static Dictionary<string, string> Hashes(string root) =>
         Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
             .ToDictionary(p => Path.GetRelativePath(root, p).Replace('\\', '/'), ContentHash.OfFile);
+
+    private sealed class CancelOnFirstReport(CancellationTokenSource cts) : IProgress<StageProgress>
+    {
+        public void Report(StageProgress value) => cts.Cancel();
+    }
 }
