@@ -24,21 +24,6 @@ public static class BenchSupport
         return core;
     }
 
-    /// <summary>Runs <paramref name="action"/> once to warm up, then <paramref name="repeats"/> times; wall-clock seconds.</summary>
-    public static Timing Time(Action action, int repeats)
-    {
-        action();
-        var times = new List<double>();
-        for (var i = 0; i < repeats; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            action();
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-
-        return new Timing(times);
-    }
-
     /// <summary>Folder for generated benchmark inputs: .build/bench-data in the repository (ignored by git), else temp.</summary>
     public static string DataFolder()
     {
@@ -103,6 +88,11 @@ public static class BenchSupport
 
     public static void Print(string title, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string>> rows)
     {
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 160; // a log file has no window; do not wrap at 80 columns
+        }
+
         var table = new Table { Title = new TableTitle(title) }.AddColumns(columns.Select(c => new TableColumn(c)).ToArray());
         foreach (var row in rows)
         {
@@ -116,19 +106,4 @@ public static class BenchSupport
         Console.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     public static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 4) : null;
-}
-
-/// <summary>Wall-clock seconds of repeated runs.</summary>
-public sealed record Timing(IReadOnlyList<double> Seconds)
-{
-    public double Best => Seconds.Min();
-
-    public double Median
-    {
-        get
-        {
-            var sorted = Seconds.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        }
-    }
 }

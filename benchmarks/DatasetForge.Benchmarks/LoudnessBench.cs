@@ -34,67 +34,23 @@ public sealed partial class LoudnessBench : IBenchCommand
         var path = file ?? MusicLike.Ensure(BenchSupport.DataFolder(), 44100, seconds, SampleEncoding.Pcm16);
         var info = AudioFile.ReadInfo(path);
         var core = BenchSupport.PinToOneCore();
-        var rows = new List<(string Name, Timing Time, double Lufs, double TruePeak)>();
-        var failures = new List<string>();
-
-        void Add(string name, Func<(double Lufs, double TruePeak)> run)
-        {
-            try
-            {
-                (double, double) last = default;
-                var timing = BenchSupport.Time(() => last = run(), repeats);
-                rows.Add((name, timing, last.Item1, last.Item2));
-            }
-            catch (InvalidOperationException e)
-            {
-                failures.Add($"{name}: {e.Message}");
-                Console.Error.WriteLine($"error: {name}: {e.Message}");
-            }
-        }
-
-        Add("datasetforge (I)", () => Ours(path, truePeak: false));
-        Add("libebur128 (I)", () => Ebur128(path, LibEbur128.ModeI));
-        Add("datasetforge (I + true peak)", () => Ours(path, truePeak: true));
-        Add("libebur128 (I + true peak)", () => Ebur128(path, LibEbur128.ModeI | LibEbur128.ModeTruePeak));
-        Add("ffmpeg ebur128=peak=true", () => Ffmpeg(path));
-
+        var contest = new Contest(repeats);
+        contest.Add(OursI, () => Ours(path, truePeak: false));
+        contest.Add(LibI, () => Ebur128(path, LibEbur128.ModeI));
+        contest.Add(OursTp, () => Ours(path, truePeak: true));
+        contest.Add(LibTp, () => Ebur128(path, LibEbur128.ModeI | LibEbur128.ModeTruePeak));
+        contest.Add(FfmpegTp, () => Ffmpeg(path), external: true);
+        var rows = contest.Run();
         var audio = info.DurationSeconds;
-        double Ratio(string peer, string ours)
+        var ratios = new (string Name, string Peer, string Ours)[]
         {
-            var p = rows.FirstOrDefault(r => r.Name == peer);
-            var o = rows.FirstOrDefault(r => r.Name == ours);
-            return p.Time is null || o.Time is null ? double.NaN : p.Time.Best / o.Time.Best;
-        }
-
-        var ratios = new (string Name, double Value)[]
-        {
-            ("libebur128 (I) / datasetforge (I)", Ratio("libebur128 (I)", "datasetforge (I)")),
-            ("libebur128 (I+TP) / datasetforge (I+TP)", Ratio("libebur128 (I + true peak)", "datasetforge (I + true peak)")),
-            ("ffmpeg (I+TP) / datasetforge (I+TP)", Ratio("ffmpeg ebur128=peak=true", "datasetforge (I + true peak)")),
-        };
+            ("libebur128 / datasetforge (I)", LibI, OursI),
+            ("libebur128 / datasetforge (I + true peak)", LibTp, OursTp),
+            ("ffmpeg / datasetforge (I + true peak)", FfmpegTp, OursTp),
+        }.Select(r => (r.Name, Cpu: Ratio(rows, r.Peer, r.Ours, e => e.BestCpu), Wall: Ratio(rows, r.Peer, r.Ours, e => e.BestWall))).ToArray();
 
         if (json)
         {
-            var results = new JsonArray();
-            foreach (var r in rows)
-            {
-                results.Add(new JsonObject
-                {
-                    ["name"] = r.Name,
-                    ["best_s"] = Math.Round(r.Time.Best, 5),
-                    ["median_s"] = Math.Round(r.Time.Median, 5),
-                    ["x_realtime"] = Math.Round(audio / r.Time.Best, 1),
-                    ["integrated_lufs"] = BenchSupport.Finite(r.Lufs),
-                    ["true_peak_dbtp"] = BenchSupport.Finite(r.TruePeak),
-                });
-            }
-
-            var ratioObject = new JsonObject();
-            foreach (var (name, value) in ratios)
-            {
-                ratioObject[name] = BenchSupport.Finite(value);
-            }
-
             BenchSupport.PrintJson(new JsonObject
             {
                 ["benchmark"] = "loudness",
@@ -106,22 +62,53 @@ public sealed partial class LoudnessBench : IBenchCommand
                 ["core"] = core,
                 ["repeats"] = repeats,
                 ["libebur128_version"] = SafeVersion(),
-                ["results"] = results,
-                ["ratios_peer_time_over_ours"] = ratioObject,
-                ["errors"] = new JsonArray(failures.Select(f => (JsonNode)f).ToArray()),
+                ["results"] = new JsonArray(rows.Select(r =>
+                {
+                    var (lufs, tp) = ((double, double))r.Value!;
+                    return (JsonNode)new JsonObject
+                    {
+                        ["name"] = r.Name,
+                        ["best_cpu_s"] = Math.Round(r.BestCpu, 5),
+                        ["best_wall_s"] = Math.Round(r.BestWall, 5),
+                        ["median_wall_s"] = Math.Round(r.MedianWall, 5),
+                        ["x_realtime_cpu"] = Math.Round(audio / r.BestCpu, 1),
+                        ["integrated_lufs"] = BenchSupport.Finite(lufs),
+                        ["true_peak_dbtp"] = BenchSupport.Finite(tp),
+                    };
+                }).ToArray()),
+                ["ratios_peer_over_ours_cpu"] = new JsonObject(ratios.Select(r => KeyValuePair.Create(r.Name, (JsonNode?)BenchSupport.Finite(r.Cpu)))),
+                ["ratios_peer_over_ours_wall"] = new JsonObject(ratios.Select(r => KeyValuePair.Create(r.Name, (JsonNode?)BenchSupport.Finite(r.Wall)))),
+                ["errors"] = new JsonArray(contest.Errors.Select(f => (JsonNode)f).ToArray()),
             });
         }
         else
         {
-            Console.WriteLine($"{path}: {info.SampleRate} Hz, {info.Channels} ch, {info.Encoding.ToCatalogName()}, {audio:F1} s; pinned to core {core}; best of {repeats}");
-            BenchSupport.Print("integrated loudness, one core", ["contender", "best s", "median s", "x real time", "LUFS", "dBTP"],
-                rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Time.Best.ToString("F4"), r.Time.Median.ToString("F4"), (audio / r.Time.Best).ToString("F0"),
-                    r.Lufs.ToString("F3"), double.IsNaN(r.TruePeak) ? "-" : r.TruePeak.ToString("F3")]));
-            BenchSupport.Print("ratios (peer time / our time; > 1 means DatasetForge is faster)", ["ratio", "value"],
-                ratios.Select(r => (IReadOnlyList<string>)[r.Name, r.Value.ToString("F2")]));
+            Console.WriteLine($"{path}: {info.SampleRate} Hz, {info.Channels} ch, {info.Encoding.ToCatalogName()}, {audio:F1} s; pinned to core {core}; best of {repeats} round-robin runs");
+            BenchSupport.Print("integrated loudness, one core", ["contender", "best CPU s", "best wall s", "median wall s", "x real time (CPU)", "LUFS", "dBTP"],
+                rows.Select(r =>
+                {
+                    var (lufs, tp) = ((double, double))r.Value!;
+                    return (IReadOnlyList<string>)[r.Name, r.BestCpu.ToString("F4"), r.BestWall.ToString("F4"), r.MedianWall.ToString("F4"),
+                        (audio / r.BestCpu).ToString("F0"), lufs.ToString("F3"), double.IsNaN(tp) ? "-" : tp.ToString("F3")];
+                }));
+            BenchSupport.Print("ratios: peer time / our time (> 1: DatasetForge is faster)", ["ratio", "CPU", "wall"],
+                ratios.Select(r => (IReadOnlyList<string>)[r.Name, r.Cpu.ToString("F2"), r.Wall.ToString("F2")]));
         }
 
-        return failures.Count == 0 ? 0 : 1;
+        return contest.Errors.Count == 0 ? 0 : 1;
+    }
+
+    private const string OursI = "datasetforge (I)";
+    private const string LibI = "libebur128 (I)";
+    private const string OursTp = "datasetforge (I + true peak)";
+    private const string LibTp = "libebur128 (I + true peak)";
+    private const string FfmpegTp = "ffmpeg ebur128=peak=true";
+
+    private static double Ratio(IReadOnlyList<Contest.Entry> rows, string peer, string ours, Func<Contest.Entry, double> time)
+    {
+        var p = rows.FirstOrDefault(r => r.Name == peer);
+        var o = rows.FirstOrDefault(r => r.Name == ours);
+        return p is null || o is null ? double.NaN : time(p) / time(o);
     }
 
     private static string SafeVersion()

@@ -20,8 +20,8 @@ public sealed class TruePeakMeter
 
     private const int Lanes = 8;
     private readonly int history; // input samples of look-back the sub-filters need
-    private readonly float[][] phaseCoefficients;
-    private readonly int[][] phaseDelays;
+    private readonly float[][] phases; // phases 1..factor-1 (phase 0 is the sample itself), dense: [phase][delay]
+    private readonly Vector256<float>[][] broadcast; // the same, one vector per coefficient
     private readonly float[][] buffers; // per channel: [history | chunk]
     private readonly double[] truePeaks;
     private readonly double[] samplePeaks;
@@ -33,8 +33,9 @@ public sealed class TruePeakMeter
         SampleRate = sampleRate;
         Channels = channels;
         OversamplingFactor = sampleRate < 96000 ? 4 : sampleRate < 192000 ? 2 : 1;
-        (phaseCoefficients, phaseDelays) = Design(OversamplingFactor);
-        history = (PrototypeTaps + OversamplingFactor - 1) / OversamplingFactor;
+        phases = Design(OversamplingFactor).Skip(1).ToArray();
+        history = phases.Length == 0 ? 1 : phases[0].Length;
+        broadcast = phases.Select(p => p.Select(Vector256.Create).ToArray()).ToArray();
         buffers = new float[channels][];
         for (var c = 0; c < channels; c++)
         {
@@ -106,47 +107,26 @@ public sealed class TruePeakMeter
     {
         chunk.CopyTo(buffer.AsSpan(history));
         var n = chunk.Length;
-        ref var x = ref MemoryMarshal.GetArrayDataReference(buffer);
-        var max = 0f;
         var i = 0;
+        var max = 0f;
         if (Vector256.IsHardwareAccelerated)
         {
-            var vmax = Vector256<float>.Zero;
-            for (; i + Lanes <= n; i += Lanes)
-            {
-                // Output of phase f at input i: sum_t c[f][t] * x[i - d[f][t]]; x[i] lives at buffer[history + i].
-                ref var xi = ref Unsafe.Add(ref x, history + i);
-                for (var f = 0; f < phaseCoefficients.Length; f++)
-                {
-                    var coefficients = phaseCoefficients[f];
-                    var delays = phaseDelays[f];
-                    var acc = Vector256<float>.Zero;
-                    for (var t = 0; t < coefficients.Length; t++)
-                    {
-                        acc = Vector256.FusedMultiplyAdd(Vector256.Create(coefficients[t]), Vector256.LoadUnsafe(ref Unsafe.Subtract(ref xi, delays[t])), acc);
-                    }
-
-                    vmax = Vector256.Max(vmax, Vector256.Abs(acc));
-                }
-            }
-
-            max = Vector256.Max(vmax, Vector256<float>.Zero).ToScalar();
-            for (var lane = 1; lane < Lanes; lane++)
+            var vmax = phases.Length == 3 ? Kernel3(buffer, n, ref i) : Kernel1(buffer, n, ref i);
+            for (var lane = 0; lane < Lanes; lane++)
             {
                 max = Math.Max(max, vmax.GetElement(lane));
             }
         }
 
+        // The tail (and CPUs without SIMD): phase f's output at input i is sum_d c[f][d] * x[i - d].
         for (; i < n; i++)
         {
-            for (var f = 0; f < phaseCoefficients.Length; f++)
+            foreach (var c in phases)
             {
-                var coefficients = phaseCoefficients[f];
-                var delays = phaseDelays[f];
                 var acc = 0f;
-                for (var t = 0; t < coefficients.Length; t++)
+                for (var d = 0; d < c.Length; d++)
                 {
-                    acc += coefficients[t] * buffer[history + i - delays[t]];
+                    acc += c[d] * buffer[history + i - d];
                 }
 
                 max = Math.Max(max, Math.Abs(acc));
@@ -158,40 +138,96 @@ public sealed class TruePeakMeter
         return max;
     }
 
-    /// <summary>
-    /// Sub-filters of the interpolator: tap j of the prototype (j = 0..48) is sinc((j - 24) / factor) times a Hann
-    /// window over the 49 taps; it belongs to phase j mod factor at delay j div factor. Near-zero taps are dropped.
-    /// </summary>
-    internal static (float[][] Coefficients, int[][] Delays) Design(int factor)
+    /// <summary>4x oversampling: three interpolated phases, eight inputs per step.</summary>
+    private Vector256<float> Kernel3(float[] buffer, int n, ref int i)
     {
-        var coefficients = new List<float>[factor];
-        var delays = new List<int>[factor];
-        for (var f = 0; f < factor; f++)
+        ref var x = ref MemoryMarshal.GetArrayDataReference(buffer);
+        ref var c1 = ref MemoryMarshal.GetArrayDataReference(broadcast[0]);
+        ref var c2 = ref MemoryMarshal.GetArrayDataReference(broadcast[1]);
+        ref var c3 = ref MemoryMarshal.GetArrayDataReference(broadcast[2]);
+        var taps = history;
+        var vmax = Vector256<float>.Zero;
+        for (; i + Lanes <= n; i += Lanes)
         {
-            coefficients[f] = [];
-            delays[f] = [];
+            ref var xi = ref Unsafe.Add(ref x, history + i);
+            var a1 = Vector256<float>.Zero;
+            var a2 = Vector256<float>.Zero;
+            var a3 = Vector256<float>.Zero;
+            for (var d = 0; d < taps; d++)
+            {
+                var v = Vector256.LoadUnsafe(ref Unsafe.Subtract(ref xi, d));
+                a1 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref c1, d), v, a1);
+                a2 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref c2, d), v, a2);
+                a3 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref c3, d), v, a3);
+            }
+
+            vmax = Vector256.Max(vmax, Vector256.Max(Vector256.Abs(a1), Vector256.Max(Vector256.Abs(a2), Vector256.Abs(a3))));
         }
 
+        return vmax;
+    }
+
+    /// <summary>2x oversampling: one interpolated phase.</summary>
+    private Vector256<float> Kernel1(float[] buffer, int n, ref int i)
+    {
+        ref var x = ref MemoryMarshal.GetArrayDataReference(buffer);
+        ref var c1 = ref MemoryMarshal.GetArrayDataReference(broadcast[0]);
+        var taps = history;
+        var vmax = Vector256<float>.Zero;
+        for (; i + Lanes <= n; i += Lanes)
+        {
+            ref var xi = ref Unsafe.Add(ref x, history + i);
+            var a1 = Vector256<float>.Zero;
+            for (var d = 0; d < taps; d++)
+            {
+                a1 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref c1, d), Vector256.LoadUnsafe(ref Unsafe.Subtract(ref xi, d)), a1);
+            }
+
+            vmax = Vector256.Max(vmax, Vector256.Abs(a1));
+        }
+
+        return vmax;
+    }
+
+    /// <summary>
+    /// Sub-filters of the interpolator, dense: tap j of the prototype (j = 0..48) is sinc((j - 24) / factor) times a
+    /// Hann window over the 49 taps; it belongs to phase j mod factor at delay j div factor. Taps below 1e-6 are
+    /// zero (libebur128 drops them). Phase 0 is the input sample itself (delayed by 24 / factor samples), which the
+    /// sample peak already covers; all phases are padded to the same number of delays.
+    /// </summary>
+    internal static float[][] Design(int factor)
+    {
         if (factor == 1)
         {
-            coefficients[0].Add(1f);
-            delays[0].Add(0);
+            return [[1f]];
         }
-        else
+
+        var delays = 0;
+        var taps = new (int Phase, int Delay, float Value)[PrototypeTaps];
+        var count = 0;
+        for (var j = 0; j < PrototypeTaps; j++)
         {
-            for (var j = 0; j < PrototypeTaps; j++)
+            var m = j - ((PrototypeTaps - 1) / 2.0);
+            var c = Math.Abs(m) > 1e-6 ? Math.Sin(m * Math.PI / factor) / (m * Math.PI / factor) : 1.0;
+            c *= 0.5 * (1 - Math.Cos(2 * Math.PI * j / (PrototypeTaps - 1)));
+            if (Math.Abs(c) > 1e-6)
             {
-                var m = j - ((PrototypeTaps - 1) / 2.0);
-                var c = Math.Abs(m) > 1e-6 ? Math.Sin(m * Math.PI / factor) / (m * Math.PI / factor) : 1.0;
-                c *= 0.5 * (1 - Math.Cos(2 * Math.PI * j / (PrototypeTaps - 1)));
-                if (Math.Abs(c) > 1e-6)
-                {
-                    coefficients[j % factor].Add((float)c);
-                    delays[j % factor].Add(j / factor);
-                }
+                taps[count++] = (j % factor, j / factor, (float)c);
+                delays = Math.Max(delays, (j / factor) + 1);
             }
         }
 
-        return (coefficients.Select(l => l.ToArray()).ToArray(), delays.Select(l => l.ToArray()).ToArray());
+        var result = new float[factor][];
+        for (var f = 0; f < factor; f++)
+        {
+            result[f] = new float[delays];
+        }
+
+        foreach (var (phase, delay, value) in taps.AsSpan(0, count))
+        {
+            result[phase][delay] = value;
+        }
+
+        return result;
     }
 }

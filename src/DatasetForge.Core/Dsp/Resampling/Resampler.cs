@@ -256,6 +256,8 @@ public sealed class Resampler
         var up = bank.Up;
         var down = bank.Down;
         var available = historyStart + historyLength;
+        long stepWhole = down / up, stepFraction = down % up; // input advance per output: M/L = whole + fraction/L
+        var phasesPerRemainder = (double)bank.Phases / up;
 
         // Plan the run of outputs once (start index, table row, interpolation weight); all channels share it.
         var n = 0;
@@ -271,7 +273,7 @@ public sealed class Resampler
             scratchStart[n] = (int)(position - radius + 1 - historyStart);
             if (bank.Interpolated)
             {
-                var exact = (double)remainder * bank.Phases / up;
+                var exact = remainder * phasesPerRemainder;
                 var row = (int)exact;
                 scratchRow[n] = row * taps;
                 scratchAlpha[n] = (float)(exact - row);
@@ -282,16 +284,37 @@ public sealed class Resampler
             }
 
             n++;
-            remainder += down;
+            position += stepWhole;
+            remainder += stepFraction;
             if (remainder >= up)
             {
-                position += remainder / up;
-                remainder %= up;
+                remainder -= up;
+                position++;
             }
         }
 
         ref var table = ref MemoryMarshal.GetArrayDataReference(bank.Table);
-        for (var c = 0; c < Channels; c++)
+        var c = 0;
+        if (!bank.Interpolated)
+        {
+            // Channel pairs share each coefficient row: one pass, loads of the row amortized over both.
+            for (; c + 2 <= Channels; c += 2)
+            {
+                ref var x0 = ref MemoryMarshal.GetArrayDataReference(history[c]);
+                ref var x1 = ref MemoryMarshal.GetArrayDataReference(history[c + 1]);
+                var d0 = output[c].AsSpan(outputOffset, n);
+                var d1 = output[c + 1].AsSpan(outputOffset, n);
+                for (var k = 0; k < n; k++)
+                {
+                    var start = scratchStart[k];
+                    SimdMath.DotPairAligned16(ref Unsafe.Add(ref table, scratchRow[k]), ref Unsafe.Add(ref x0, start), ref Unsafe.Add(ref x1, start), taps, out var y0, out var y1);
+                    d0[k] = y0;
+                    d1[k] = y1;
+                }
+            }
+        }
+
+        for (; c < Channels; c++)
         {
             ref var x = ref MemoryMarshal.GetArrayDataReference(history[c]);
             var dst = output[c].AsSpan(outputOffset, n);
@@ -320,9 +343,9 @@ public sealed class Resampler
         var keepFrom = (int)Math.Clamp(position - radius + 1 - historyStart, 0, historyLength);
         if (keepFrom > 0)
         {
-            for (var c = 0; c < Channels; c++)
+            foreach (var h in history)
             {
-                history[c].AsSpan(keepFrom, historyLength - keepFrom).CopyTo(history[c]);
+                h.AsSpan(keepFrom, historyLength - keepFrom).CopyTo(h);
             }
 
             historyLength -= keepFrom;
