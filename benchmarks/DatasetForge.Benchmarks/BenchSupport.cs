@@ -82,7 +82,7 @@ public static class BenchSupport
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"{program} is not installed ({e.Message}); apt-get install -y {program}", e);
+            throw new InvalidOperationException($"{program} is not installed ({e.Message}); run scripts/ensure-bench-deps.sh", e);
         }
     }
 

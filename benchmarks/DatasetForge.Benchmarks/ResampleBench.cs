@@ -57,6 +57,7 @@ public sealed class ResampleBench : IBenchCommand
             contest.Errors.Add($"sox quality: {e.Message}");
         }
 
+        var sweep = Sweep();
         var ours = rows.FirstOrDefault(r => r.Name == "datasetforge (default)");
         var sox = rows.FirstOrDefault(r => r.Name == "sox rate -v");
         var ratioCpu = ours is null || sox is null ? double.NaN : sox.BestCpu / ours.BestCpu;
@@ -90,6 +91,15 @@ public sealed class ResampleBench : IBenchCommand
                     ["error_db"] = new JsonObject(PassFrequencies.Select((f, i) => KeyValuePair.Create($"{f:0}", (JsonNode?)BenchSupport.Finite(q.Error[i])))),
                     ["rejection_db"] = new JsonObject(StopFrequencies.Select((f, i) => KeyValuePair.Create($"{f:0}", (JsonNode?)BenchSupport.Finite(q.Rejection[i])))),
                 }).ToArray()),
+                ["default_quality_by_conversion"] = new JsonArray(sweep.Select(q => (JsonNode)new JsonObject
+                {
+                    ["from"] = q.From,
+                    ["to"] = q.To,
+                    ["taps_per_output"] = q.Taps,
+                    ["band_hz"] = q.Band,
+                    ["worst_error_db"] = BenchSupport.Finite(q.WorstError),
+                    ["worst_rejection_db"] = BenchSupport.Finite(q.WorstRejection),
+                }).ToArray()),
                 ["errors"] = new JsonArray(contest.Errors.Select(e => (JsonNode)e).ToArray()),
             });
         }
@@ -102,9 +112,81 @@ public sealed class ResampleBench : IBenchCommand
             BenchSupport.Print("quality 48 -> 44.1 kHz: error vs analytic sine (dB, lower is better) | rejection above 22.05 kHz (dB, higher is better)",
                 ["contender", .. PassFrequencies.Select(f => $"err {f / 1000:0.#}k"), .. StopFrequencies.Select(f => $"rej {f / 1000:0.#}k")],
                 quality.Select(q => (IReadOnlyList<string>)[q.Name, .. q.Error.Select(e => e.ToString("F1")), .. q.Rejection.Select(e => double.IsPositiveInfinity(e) ? "all zero" : e.ToString("F1"))]));
+            BenchSupport.Print("DatasetForge default quality by conversion: worst error over sines in the band, worst rejection of content past the lower Nyquist (aliases or images)",
+                ["from", "to", "taps/output", "band", "worst error dB", "worst rejection dB"],
+                sweep.Select(q => (IReadOnlyList<string>)[q.From.ToString(), q.To.ToString(), q.Taps.ToString(), q.Band, q.WorstError.ToString("F1"), q.WorstRejection.ToString("F1")]));
         }
 
         return contest.Errors.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Default quality over several conversions, on 1 s sines at the input rate: the worst error against the analytic
+    /// sine for 20 Hz .. min(18 kHz, the passband edge), and the worst rejection of what lies past the lower Nyquist:
+    /// for downsampling, tones between the new and the old Nyquist (their aliases); for upsampling, the images
+    /// (input rate - f) of tones up to the input Nyquist.
+    /// </summary>
+    private static List<(int From, int To, int Taps, string Band, double WorstError, double WorstRejection)> Sweep()
+    {
+        var result = new List<(int, int, int, string, double, double)>();
+        foreach (var (from, to) in new[] { (48000, 44100), (96000, 44100), (88200, 44100), (44100, 32000), (22050, 44100), (44100, 48000), (32000, 44100) })
+        {
+            var nyquist = Math.Min(from, to) / 2.0;
+            var top = Math.Min(18000, ResamplerQuality.Default.PassbandFraction * nyquist);
+            double[] band = [20, 100, 1000, 5000, 10000, 15000, 18000, top];
+            var worstError = band.Where(f => f <= top).Max(f => SineError(from, to, f));
+            double worstRejection;
+            if (to < from)
+            {
+                var stops = Enumerable.Range(0, 8).Select(i => nyquist + 50 + ((from / 2.0 * 0.99) - nyquist - 50) * i / 7);
+                worstRejection = stops.Min(f => -Levels.AmplitudeToDb(Levels.Rms(Middle(Convert(from, to, f))) / (0.5 / Math.Sqrt(2))));
+            }
+            else
+            {
+                var tones = new[] { 0.5, 0.8, 0.9, 0.95, 0.99 }.Select(k => k * from / 2.0);
+                worstRejection = tones.Min(f => -Levels.AmplitudeToDb(Tone(Convert(from, to, f), from - f, to) / 0.5));
+            }
+
+            var taps = new Resampler(from, to, 1).TapsPerOutput;
+            result.Add((from, to, taps, $"20-{top:0} Hz", worstError, worstRejection));
+        }
+
+        return result;
+    }
+
+    private static float[] Convert(int from, int to, double frequency) =>
+        Resampler.Resample(new AudioBuffer(from, [Enumerable.Range(0, from).Select(i => (float)(0.5 * Math.Sin(2 * Math.PI * frequency * i / from))).ToArray()]), to).Channels[0];
+
+    private static ReadOnlySpan<float> Middle(float[] y) => y.AsSpan(y.Length / 10, y.Length * 8 / 10);
+
+    private static double SineError(int from, int to, double frequency)
+    {
+        var y = Convert(from, to, frequency);
+        double error = 0, power = 0;
+        for (var k = y.Length / 10; k < y.Length * 9 / 10; k++)
+        {
+            var expected = 0.5 * Math.Sin(2 * Math.PI * frequency * k / to);
+            error += (y[k] - expected) * (y[k] - expected);
+            power += expected * expected;
+        }
+
+        return Levels.PowerToDb(error / power);
+    }
+
+    /// <summary>Amplitude of one frequency in the middle of a signal (Hann-windowed correlation).</summary>
+    private static double Tone(float[] y, double frequency, int rate)
+    {
+        var x = Middle(y);
+        double re = 0, im = 0, wsum = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var w = 0.5 - (0.5 * Math.Cos(2 * Math.PI * i / (x.Length - 1)));
+            re += x[i] * w * Math.Cos(2 * Math.PI * frequency * i / rate);
+            im += x[i] * w * Math.Sin(2 * Math.PI * frequency * i / rate);
+            wsum += w;
+        }
+
+        return 2 * Math.Sqrt((re * re) + (im * im)) / wsum;
     }
 
     private static int Sox(string input, string output)

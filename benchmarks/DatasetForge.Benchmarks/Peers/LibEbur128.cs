@@ -23,7 +23,7 @@ public sealed unsafe class LibEbur128 : IDisposable
         }
         catch (DllNotFoundException e)
         {
-            throw new InvalidOperationException("libebur128 is not installed: apt-get install -y libebur128-1", e);
+            throw new InvalidOperationException("libebur128 is not installed: run scripts/ensure-bench-deps.sh", e);
         }
 
         if (state == 0)
