@@ -66,3 +66,32 @@ public sealed class SampleCodecTests
         }
     }
 }
+
+public sealed class RawReadTests
+{
+    [Fact]
+    public void Raw_range_reads_return_the_stored_bytes_and_stop_at_the_end()
+    {
+        using var dir = new TestSupport.TempDir();
+        var path = dir.File("raw.wav");
+        var left = TestSupport.Signals.Noise(1000, 0.5, 1);
+        var right = TestSupport.Signals.Noise(1000, 0.5, 2);
+        WavFile.Write(path, new AudioBuffer(44100, [left, right]), SampleEncoding.Pcm16);
+        using var reader = AudioFile.OpenRead(path);
+        Assert.Equal(4, reader.BlockAlign);
+        Assert.False(reader.IsBigEndian);
+        var bytes = new byte[100 * 4];
+        Assert.Equal(100, reader.ReadRaw(900, 100, bytes));
+        var decoded = new float[200];
+        SampleCodec.Decode(bytes, SampleEncoding.Pcm16, bigEndian: false, decoded);
+        var expected = reader.Read(900, 100);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(expected.Channels[0][i], decoded[2 * i]);
+            Assert.Equal(expected.Channels[1][i], decoded[(2 * i) + 1]);
+        }
+
+        Assert.Equal(50, reader.ReadRaw(950, 100, bytes));
+        Assert.Equal(0, reader.ReadRaw(1000, 100, bytes));
+    }
+}
