@@ -95,6 +95,30 @@ public sealed class AudioReader : IDisposable
         return Read(0, (int)Info.Frames);
     }
 
+    /// <summary>True for AIFF (big-endian samples); WAV is little-endian.</summary>
+    public bool IsBigEndian => bigEndian;
+
+    /// <summary>Bytes per frame as stored (channels * bytes per sample).</summary>
+    public int BlockAlign => blockAlign;
+
+    /// <summary>
+    /// Copies the stored sample bytes of frames [startFrame, startFrame+frameCount) (interleaved, in the file's
+    /// encoding and byte order) into <paramref name="destination"/>, without decoding. Returns the frames copied:
+    /// fewer only at the end of the file.
+    /// </summary>
+    public int ReadRaw(long startFrame, int frameCount, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(startFrame);
+        var available = (int)Math.Max(0, Math.Min(frameCount, Info.Frames - startFrame));
+        if (destination.Length < available * blockAlign)
+        {
+            throw new ArgumentException($"Destination holds fewer than {available * blockAlign} bytes.", nameof(destination));
+        }
+
+        ReadExactly(destination[..(available * blockAlign)], dataOffset + (startFrame * blockAlign));
+        return available;
+    }
+
     public void Dispose() => handle.Dispose();
 
     private void ReadExactly(Span<byte> bytes, long offset)

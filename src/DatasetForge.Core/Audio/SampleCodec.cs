@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DatasetForge.Audio;
 
@@ -14,6 +15,12 @@ public static class SampleCodec
     private const float Scale24 = 8388608f;
     private const double Scale32 = 2147483648.0;
 
+    // Reciprocals of the powers of two above: multiplying by them is exact and much cheaper than dividing.
+    private const float Inverse8 = 1f / Scale8;
+    private const float Inverse16 = 1f / Scale16;
+    private const float Inverse24 = 1f / Scale24;
+    private const double Inverse32 = 1.0 / Scale32;
+
     public static void Decode(ReadOnlySpan<byte> source, SampleEncoding encoding, bool bigEndian, Span<float> destination)
     {
         var n = destination.Length;
@@ -27,31 +34,27 @@ public static class SampleCodec
             case SampleEncoding.Pcm8:
                 for (var i = 0; i < n; i++)
                 {
-                    destination[i] = (source[i] - 128) / Scale8;
+                    destination[i] = (source[i] - 128) * Inverse8;
                 }
 
                 break;
             case SampleEncoding.PcmS8:
                 for (var i = 0; i < n; i++)
                 {
-                    destination[i] = (sbyte)source[i] / Scale8;
+                    destination[i] = (sbyte)source[i] * Inverse8;
                 }
 
                 break;
             case SampleEncoding.Pcm16:
                 if (!bigEndian && BitConverter.IsLittleEndian)
                 {
-                    var shorts = MemoryMarshal.Cast<byte, short>(source[..(n * 2)]);
-                    for (var i = 0; i < n; i++)
-                    {
-                        destination[i] = shorts[i] / Scale16;
-                    }
+                    DecodePcm16(MemoryMarshal.Cast<byte, short>(source[..(n * 2)]), destination);
                 }
                 else
                 {
                     for (var i = 0; i < n; i++)
                     {
-                        destination[i] = BinaryPrimitives.ReadInt16BigEndian(source.Slice(i * 2, 2)) / Scale16;
+                        destination[i] = BinaryPrimitives.ReadInt16BigEndian(source.Slice(i * 2, 2)) * Inverse16;
                     }
                 }
 
@@ -62,7 +65,7 @@ public static class SampleCodec
                     var value = bigEndian
                         ? (source[b] << 24) | (source[b + 1] << 16) | (source[b + 2] << 8)
                         : (source[b + 2] << 24) | (source[b + 1] << 16) | (source[b] << 8);
-                    destination[i] = (value >> 8) / Scale24;
+                    destination[i] = (value >> 8) * Inverse24;
                 }
 
                 break;
@@ -71,7 +74,7 @@ public static class SampleCodec
                 {
                     var slice = source.Slice(i * 4, 4);
                     var value = bigEndian ? BinaryPrimitives.ReadInt32BigEndian(slice) : BinaryPrimitives.ReadInt32LittleEndian(slice);
-                    destination[i] = (float)(value / Scale32);
+                    destination[i] = (float)(value * Inverse32);
                 }
 
                 break;
@@ -130,7 +133,8 @@ public static class SampleCodec
                 break;
             case SampleEncoding.Pcm16:
                 var shorts = MemoryMarshal.Cast<byte, short>(destination[..(n * 2)]);
-                for (var i = 0; i < n; i++)
+                var done = BitConverter.IsLittleEndian ? EncodePcm16(source, shorts, ref clipped) : 0;
+                for (var i = done; i < n; i++)
                 {
                     shorts[i] = BitConverter.IsLittleEndian
                         ? (short)ClampRound(source[i] * Scale16, short.MinValue, short.MaxValue, ref clipped)
@@ -157,6 +161,12 @@ public static class SampleCodec
 
                 break;
             case SampleEncoding.Float32:
+                if (BitConverter.IsLittleEndian)
+                {
+                    source.CopyTo(MemoryMarshal.Cast<byte, float>(destination[..(n * 4)]));
+                    break;
+                }
+
                 for (var i = 0; i < n; i++)
                 {
                     BinaryPrimitives.WriteSingleLittleEndian(destination.Slice(i * 4, 4), source[i]);
@@ -175,6 +185,66 @@ public static class SampleCodec
         }
 
         return clipped;
+    }
+
+    private static void DecodePcm16(ReadOnlySpan<short> source, Span<float> destination)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var src = ref MemoryMarshal.GetReference(source);
+            ref var dst = ref MemoryMarshal.GetReference(destination);
+            var scale = Vector256.Create(Inverse16);
+            for (; i + 16 <= destination.Length; i += 16)
+            {
+                var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref src, (nuint)i));
+                (Vector256.ConvertToSingle(lower) * scale).StoreUnsafe(ref dst, (nuint)i);
+                (Vector256.ConvertToSingle(upper) * scale).StoreUnsafe(ref dst, (nuint)(i + 8));
+            }
+        }
+
+        for (; i < destination.Length; i++)
+        {
+            destination[i] = source[i] * Inverse16;
+        }
+    }
+
+    /// <summary>
+    /// Vectorized float to 16-bit PCM for whole groups of 16 samples: round half to even and clamp, exactly as
+    /// <see cref="ClampRound"/>. Returns how many samples it did; the caller finishes the rest (and any NaN group).
+    /// </summary>
+    private static int EncodePcm16(ReadOnlySpan<float> source, Span<short> destination, ref int clipped)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        ref var src = ref MemoryMarshal.GetReference(source);
+        ref var dst = ref MemoryMarshal.GetReference(destination);
+        var scale = Vector256.Create(Scale16);
+        var min = Vector256.Create(-32768f);
+        var max = Vector256.Create(32767f);
+        var i = 0;
+        for (; i + 16 <= source.Length; i += 16)
+        {
+            var a = Vector256.LoadUnsafe(ref src, (nuint)i) * scale;
+            var b = Vector256.LoadUnsafe(ref src, (nuint)(i + 8)) * scale;
+            if (!Vector256.EqualsAll(a, a) || !Vector256.EqualsAll(b, b))
+            {
+                break; // NaN: the scalar path counts it
+            }
+
+            a = Vector256.Round(a);
+            b = Vector256.Round(b);
+            var ca = Vector256.Min(Vector256.Max(a, min), max);
+            var cb = Vector256.Min(Vector256.Max(b, min), max);
+            clipped += System.Numerics.BitOperations.PopCount(Vector256.ExtractMostSignificantBits(~Vector256.Equals(a, ca)))
+                + System.Numerics.BitOperations.PopCount(Vector256.ExtractMostSignificantBits(~Vector256.Equals(b, cb)));
+            Vector256.Narrow(Vector256.ConvertToInt32(ca), Vector256.ConvertToInt32(cb)).StoreUnsafe(ref dst, (nuint)i);
+        }
+
+        return i;
     }
 
     private static long ClampRound(double value, long min, long max, ref int clipped)

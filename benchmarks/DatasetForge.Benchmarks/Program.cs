@@ -1,0 +1,3 @@
+using DatasetForge.Benchmarks;
+
+return await BenchCli.BuildRoot().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the benchmarks compare against (libebur128-1 via P/Invoke, sox, ffmpeg) when they
+# are missing. The product and its tests need none of them.
+set -euo pipefail
+need=()
+for package in libebur128-1 sox ffmpeg; do
+  dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
+if ((${#need[@]})); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  echo "installing ${need[*]}..." >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
+fi
