@@ -50,7 +50,12 @@ public sealed class ServedResource
 }
 
 /// <summary>One request the server saw, for tests and reports.</summary>
-public sealed record ServedRequest(string Method, string Path, long? RangeFrom, int Status, long BytesSent, string? Fault, string? UserAgent);
+public sealed record ServedRequest(string Method, string Path, long? RangeFrom, int Status, long BytesSent, string? Fault, string? UserAgent)
+{
+    public DateTime Started { get; init; }
+
+    public DateTime Ended { get; init; }
+}
 
 /// <summary>
 /// A small HTTP/1.1 server on 127.0.0.1 that serves a synthetic multitrack library (index pages, archives, previews)
@@ -90,7 +95,7 @@ public sealed class LibraryServer : IAsyncDisposable
     /// <summary>Every request answered so far, in order of completion.</summary>
     public IReadOnlyList<ServedRequest> Requests => log.ToArray();
 
-    /// <summary>Most connections open at once so far.</summary>
+    /// <summary>Most requests being answered at once so far (a stalled one counts until it goes silent).</summary>
     public int MaxConcurrentConnections => Volatile.Read(ref maxActive);
 
     /// <summary>Serves <paramref name="resource"/> at <paramref name="path"/> ("/index.html"); returns its absolute URL.</summary>
@@ -125,15 +130,6 @@ public sealed class LibraryServer : IAsyncDisposable
 
     private async Task HandleAsync(TcpClient client)
     {
-        var now = Interlocked.Increment(ref active);
-        for (var seen = Volatile.Read(ref maxActive); now > seen; seen = Volatile.Read(ref maxActive))
-        {
-            if (Interlocked.CompareExchange(ref maxActive, now, seen) == seen)
-            {
-                break;
-            }
-        }
-
         try
         {
             using (client)
@@ -153,9 +149,33 @@ public sealed class LibraryServer : IAsyncDisposable
         {
             // The client went away; nothing to do.
         }
-        finally
+    }
+
+    /// <summary>Counts a request as being answered (for <see cref="MaxConcurrentConnections"/>) until the returned scope ends.</summary>
+    private Answering BeginAnswer()
+    {
+        var now = Interlocked.Increment(ref active);
+        for (var seen = Volatile.Read(ref maxActive); now > seen; seen = Volatile.Read(ref maxActive))
         {
-            Interlocked.Decrement(ref active);
+            if (Interlocked.CompareExchange(ref maxActive, now, seen) == seen)
+            {
+                break;
+            }
+        }
+
+        return new Answering(this);
+    }
+
+    private sealed class Answering(LibraryServer server) : IDisposable
+    {
+        private int ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref ended, 1) == 0)
+            {
+                Interlocked.Decrement(ref server.active);
+            }
         }
     }
 
@@ -209,11 +229,13 @@ public sealed class LibraryServer : IAsyncDisposable
     private async Task RespondAsync(TcpClient client, NetworkStream stream, Request request)
     {
         request.Headers.TryGetValue("User-Agent", out var userAgent);
+        using var answering = BeginAnswer();
+        var started = DateTime.UtcNow;
         var fault = faults.Next(request.Path);
         if (!resources.TryGetValue(request.Path, out var resource))
         {
             await WriteHeadAsync(stream, 404, "Not Found", [("Content-Length", "0")]).ConfigureAwait(false);
-            log.Enqueue(new ServedRequest(request.Method, request.Path, null, 404, 0, null, userAgent));
+            log.Enqueue(new ServedRequest(request.Method, request.Path, null, 404, 0, null, userAgent) { Started = started, Ended = DateTime.UtcNow });
             return;
         }
 
@@ -221,11 +243,11 @@ public sealed class LibraryServer : IAsyncDisposable
         {
             case { Kind: FaultKind.Status }:
                 await WriteHeadAsync(stream, fault.Status, "Injected Fault", [("Content-Length", "0")]).ConfigureAwait(false);
-                log.Enqueue(new ServedRequest(request.Method, request.Path, null, fault.Status, 0, fault.ToString(), userAgent));
+                log.Enqueue(new ServedRequest(request.Method, request.Path, null, fault.Status, 0, fault.ToString(), userAgent) { Started = started, Ended = DateTime.UtcNow });
                 return;
             case { Kind: FaultKind.DropConnection }:
                 client.Client.LingerState = new LingerOption(true, 0);
-                log.Enqueue(new ServedRequest(request.Method, request.Path, null, 0, 0, fault.ToString(), userAgent));
+                log.Enqueue(new ServedRequest(request.Method, request.Path, null, 0, 0, fault.ToString(), userAgent) { Started = started, Ended = DateTime.UtcNow });
                 return;
         }
 
@@ -242,7 +264,7 @@ public sealed class LibraryServer : IAsyncDisposable
                 if (start >= total)
                 {
                     await WriteHeadAsync(stream, 416, "Range Not Satisfiable", [("Content-Range", $"bytes */{total}"), ("Content-Length", "0")]).ConfigureAwait(false);
-                    log.Enqueue(new ServedRequest(request.Method, request.Path, rangeFrom, 416, 0, fault?.ToString(), userAgent));
+                    log.Enqueue(new ServedRequest(request.Method, request.Path, rangeFrom, 416, 0, fault?.ToString(), userAgent) { Started = started, Ended = DateTime.UtcNow });
                     return;
                 }
 
@@ -304,21 +326,37 @@ public sealed class LibraryServer : IAsyncDisposable
             await stream.FlushAsync(stop.Token).ConfigureAwait(false);
             if (fault is { Kind: FaultKind.Stall })
             {
-                try
-                {
-                    await Task.Delay(fault.StallFor, stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                answering.Dispose(); // silent from here on: the client is waiting, not being served
+                await StallAsync(client.Client, fault.StallFor).ConfigureAwait(false);
             }
         }
 
-        log.Enqueue(new ServedRequest(request.Method, request.Path, rangeFrom, partial ? 206 : 200, sent, fault?.ToString(), userAgent));
+        log.Enqueue(new ServedRequest(request.Method, request.Path, rangeFrom, partial ? 206 : 200, sent, fault?.ToString(), userAgent) { Started = started, Ended = DateTime.UtcNow });
         if (fault is { Kind: FaultKind.CutShort or FaultKind.Stall } || (fault is { Kind: FaultKind.WrongContentLength } && send < declared))
         {
             // Abort (RST) so the client sees the body end early rather than a clean close.
             client.Client.LingerState = new LingerOption(true, 0);
+        }
+    }
+
+    /// <summary>Stays silent for <paramref name="duration"/>, or until the client hangs up.</summary>
+    private async Task StallAsync(Socket socket, TimeSpan duration)
+    {
+        var until = DateTime.UtcNow + duration;
+        try
+        {
+            while (DateTime.UtcNow < until && !stop.IsCancellationRequested)
+            {
+                if (socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0)
+                {
+                    return; // the client closed its end
+                }
+
+                await Task.Delay(10, stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
         }
     }
 
