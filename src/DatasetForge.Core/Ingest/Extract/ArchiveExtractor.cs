@@ -174,39 +174,84 @@ public static class ArchiveExtractor
 
     private static ExtractResult WithSharpCompress(string archivePath, string name, Sink sink, CancellationToken cancellationToken)
     {
-        using var archive = ArchiveFactory.OpenArchive(archivePath, new ReaderOptions());
-        var entries = archive.Entries.ToList();
-        if (entries.Any(e => e.IsEncrypted))
+        IArchive? archive;
+        try
+        {
+            archive = ArchiveFactory.OpenArchive(archivePath, new ReaderOptions());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not a random-access archive (a compressed tar, for one): read it as a stream.
+            archive = null;
+        }
+
+        if (archive is null)
+        {
+            using var stream = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var streamReader = ReaderFactory.OpenReader(stream, new ReaderOptions());
+            var count = 0;
+            while (streamReader.MoveToNextEntry())
+            {
+                if (++count > sink.MaxEntries)
+                {
+                    sink.CheckDeclared(count, 0);
+                }
+
+                ExtractEntry(name, sink, streamReader.Entry, streamReader.OpenEntryStream, checkCrc: false, cancellationToken);
+            }
+
+            return sink.Result($"SharpCompress ({streamReader.Type})");
+        }
+
+        using (archive)
+        {
+            var entries = archive.Entries.ToList();
+            sink.CheckDeclared(entries.Count(e => !e.IsDirectory), entries.Where(e => !e.IsDirectory).Sum(e => Math.Max(0, e.Size)));
+            var isZip = archive.Type == ArchiveType.Zip;
+            if (archive.IsSolid || archive.Type == ArchiveType.SevenZip)
+            {
+                using var reader = archive.ExtractAllEntries();
+                while (reader.MoveToNextEntry())
+                {
+                    ExtractEntry(name, sink, reader.Entry, reader.OpenEntryStream, isZip, cancellationToken);
+                }
+            }
+            else
+            {
+                foreach (var entry in entries)
+                {
+                    ExtractEntry(name, sink, entry, entry.OpenEntryStream, isZip, cancellationToken);
+                }
+            }
+
+            return sink.Result($"SharpCompress ({archive.Type})");
+        }
+    }
+
+    private static void ExtractEntry(string name, Sink sink, IEntry entry, Func<Stream> open, bool checkCrc, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (entry.IsEncrypted)
         {
             throw new ArchiveRejectedException(name, "archive is encrypted (password-protected)");
         }
 
-        sink.CheckDeclared(entries.Count(e => !e.IsDirectory), entries.Where(e => !e.IsDirectory).Sum(e => Math.Max(0, e.Size)));
-        var isZip = archive.Type == ArchiveType.Zip;
-        using var reader = archive.ExtractAllEntries();
-        while (reader.MoveToNextEntry())
+        var key = entry.Key ?? string.Empty;
+        var decision = EntryPolicy.Decide(key, entry.IsDirectory, !string.IsNullOrEmpty(entry.LinkTarget));
+        var target = sink.Admit(key, decision);
+        if (target is null)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var entry = reader.Entry;
-            var key = entry.Key ?? string.Empty;
-            var decision = EntryPolicy.Decide(key, entry.IsDirectory, !string.IsNullOrEmpty(entry.LinkTarget));
-            var target = sink.Admit(key, decision);
-            if (target is null)
-            {
-                continue;
-            }
-
-            using var source = reader.OpenEntryStream();
-            var crc = sink.Write(key, source, target, entry.Size > 0 ? entry.Size : null, cancellationToken);
-            if (isZip && entry.Crc != 0 && crc != (uint)entry.Crc)
-            {
-                throw new ArchiveRejectedException(name, $"entry '{key}' is corrupt (CRC-32 {crc:x8}, expected {(uint)entry.Crc:x8})");
-            }
-
-            sink.Done(key, decision, target);
+            return;
         }
 
-        return sink.Result($"SharpCompress ({archive.Type})");
+        using var source = open();
+        var crc = sink.Write(key, source, target, entry.Size > 0 ? entry.Size : null, cancellationToken);
+        if (checkCrc && entry.Crc != 0 && crc != (uint)entry.Crc)
+        {
+            throw new ArchiveRejectedException(name, $"entry '{key}' is corrupt (CRC-32 {crc:x8}, expected {(uint)entry.Crc:x8})");
+        }
+
+        sink.Done(key, decision, target);
     }
 
     /// <summary>Writes entries, enforcing the limits, and remembers what it wrote so a rejection can undo it.</summary>
@@ -217,6 +262,8 @@ public static class ArchiveExtractor
         private readonly List<string> written = [];
         private int junk;
         private long total;
+
+        public int MaxEntries => options.MaxEntries;
 
         public void CheckDeclared(int count, long declared)
         {
