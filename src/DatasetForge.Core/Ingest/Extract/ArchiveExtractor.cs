@@ -325,7 +325,14 @@ public static class ArchiveExtractor
             written.Add(target);
             try
             {
-                using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                using var output = new FileStream(target, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    Share = FileShare.None,
+                    BufferSize = 0,
+                    PreallocationSize = declared is { } size && size <= options.MaxTotalBytes ? size : 0,
+                });
                 int n;
                 while ((n = ReadSome(source, buffer, entryName)) > 0)
                 {

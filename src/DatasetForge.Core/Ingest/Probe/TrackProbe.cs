@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Numerics.Tensors;
 using DatasetForge.Audio;
 using DatasetForge.Dsp;
@@ -67,6 +68,7 @@ public static class TrackProbe
             var channels = info.Channels;
             var chunk = (int)Math.Min(options.ChunkFrames, Math.Max(1, info.Frames));
             var buffers = Enumerable.Range(0, channels).Select(_ => new float[chunk]).ToArray();
+            var envelope = new float[chunk];
             var peak = 0f;
             var sums = new double[channels];
             long silentFrames = 0;
@@ -83,14 +85,23 @@ public static class TrackProbe
                         break;
                     }
 
+                    // Per frame, the largest magnitude over channels: its peak is the file's peak, and its zeros
+                    // are the frames that are silent in every channel.
+                    var loudest = envelope.AsSpan(0, got);
+                    TensorPrimitives.Abs(buffers[0].AsSpan(0, got), loudest);
                     for (var c = 0; c < channels; c++)
                     {
                         var span = buffers[c].AsSpan(0, got);
-                        peak = Math.Max(peak, Levels.SamplePeak(span));
+                        if (c > 0)
+                        {
+                            TensorPrimitives.MaxMagnitude(loudest, span, loudest);
+                        }
+
                         sums[c] += BlockSum(span);
                     }
 
-                    silentFrames += CountSilentFrames(buffers, got);
+                    peak = Math.Max(peak, TensorPrimitives.Max(loudest));
+                    silentFrames += CountZeros(loudest);
                     position += got;
                 }
             }
@@ -134,33 +145,38 @@ public static class TrackProbe
         return total;
     }
 
-    private static long CountSilentFrames(float[][] channels, int frames)
+    /// <summary>Exact zeros (and negative zeros) in a span, counted with SIMD compares.</summary>
+    internal static long CountZeros(ReadOnlySpan<float> samples)
     {
-        long silent = 0;
-        var first = channels[0];
-        for (var i = 0; i < frames; i++)
+        long count = 0;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && samples.Length >= Vector<float>.Count)
         {
-            if (first[i] != 0)
+            var acc = Vector<int>.Zero;
+            var zero = Vector<float>.Zero;
+            var blocks = 0;
+            for (; i <= samples.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
-                continue;
-            }
-
-            var all = true;
-            for (var c = 1; c < channels.Length; c++)
-            {
-                if (channels[c][i] != 0)
+                acc += Vector.Equals(new Vector<float>(samples[i..]), zero); // -1 per lane that is zero
+                if (++blocks == 1 << 20)
                 {
-                    all = false;
-                    break;
+                    count -= Vector.Sum(acc);
+                    acc = Vector<int>.Zero;
+                    blocks = 0;
                 }
             }
 
-            if (all)
+            count -= Vector.Sum(acc);
+        }
+
+        for (; i < samples.Length; i++)
+        {
+            if (samples[i] == 0)
             {
-                silent++;
+                count++;
             }
         }
 
-        return silent;
+        return count;
     }
 }
