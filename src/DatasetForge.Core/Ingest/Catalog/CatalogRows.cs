@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using CsvHelper.Configuration.Attributes;
+
 namespace DatasetForge.Ingest.Catalog;
 
 /// <summary>
@@ -23,12 +26,16 @@ public sealed record ProjectRecord(
     string SongId)
 {
     /// <summary>The other archive URLs as a list (empty when there are none).</summary>
+    [JsonIgnore]
+    [Ignore]
     public IReadOnlyList<string> OtherArchives => Split(OtherArchiveUrls);
 
     /// <summary>
     /// The archives to download for this song: <see cref="ArchiveUrl"/> plus the others of the same kind (the parts
     /// of a multi-part set). The edited version of a project that has a full one is not fetched.
     /// </summary>
+    [JsonIgnore]
+    [Ignore]
     public IReadOnlyList<string> ArchivesToFetch
     {
         get
