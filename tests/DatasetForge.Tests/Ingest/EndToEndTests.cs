@@ -159,4 +159,21 @@ public sealed class EndToEndTests
         Assert.Contains("HTTP 503", e2.Message);
         Assert.Equal(4, fetcher2.RequestsMade); // first try + 3 retries
     }
+
+    [Fact]
+    public async Task A_published_synthetic_library_is_scraped_back_across_pages()
+    {
+        using var temp = new TempDir();
+        await using var server = LibraryServer.Start();
+        var library = SyntheticLibrary.Write(temp.File("lib"), new SyntheticLibraryOptions { Songs = 5, TracksPerSong = 1, Seconds = 0.1, BaseUrl = server.UrlOf("mtk/files") });
+        var index = SyntheticLibraryPublisher.Publish(server, library, pageSize: 2);
+        var definition = SourceDefinition.Load() with { Structure = SourceDefinition.Load().Structure with { NextPage = "a." + IndexPageWriter.NextPageClass } };
+        using var fetcher = new PageFetcher(FastPages(null) with { MinInterval = TimeSpan.Zero });
+        var result = await LibraryScraper.ScrapeUrlsAsync(definition, [index], fetcher);
+        Assert.Equal(3, result.Pages);
+        Assert.Equal(library.Select(l => l.Project with { PageUrl = string.Empty, ListedSizeBytes = null }), result.Projects.Select(p => p with { PageUrl = string.Empty, ListedSizeBytes = null }));
+        using var downloader = new Downloader(FastDownloads);
+        var download = await downloader.DownloadAsync(new DownloadRequest(result.Projects[4].ArchiveUrl, temp.File("x.zip")));
+        Assert.Equal(ContentHash.OfFile(library[4].ArchivePath), download.Sha256);
+    }
 }

@@ -5,17 +5,20 @@ namespace DatasetForge.Ingest.Catalog;
 /// <summary>
 /// Song ids in the MS21 style, "Artist - Title", made safe as a folder name and unique. Characters that break a
 /// path on Linux or macOS ('/', '\', control characters) become '_', whitespace is collapsed, leading dots are
-/// dropped, and the id is cut to 150 characters. Other characters are kept as MS21 has them (its ids include
+/// dropped, and the id is cut to 150 characters and 200 UTF-8 bytes. Other characters are kept as MS21 has them (its ids include
 /// "c:fx - Mathematician"); DatasetForge targets POSIX file systems. Duplicates get " (2)", " (3)", ...
 /// </summary>
 public static class SongIds
 {
     public const int MaxLength = 150;
 
+    /// <summary>Most UTF-8 bytes in an id.</summary>
+    public const int MaxBytes = 200;
+
     public static string Make(string artist, string title)
     {
-        var a = Clean(artist);
-        var t = Clean(title);
+        var a = Part(artist);
+        var t = Part(title);
         var id = (a.Length, t.Length) switch
         {
             (0, 0) => "Unknown",
@@ -41,11 +44,24 @@ public static class SongIds
             id = id[..MaxLength].TrimEnd();
         }
 
+        // File names are limited in bytes (255 on most file systems); leave room for temp-file decorations.
+        while (Encoding.UTF8.GetByteCount(id) > MaxBytes)
+        {
+            id = id[..^(char.IsLowSurrogate(id[^1]) ? 2 : 1)].TrimEnd();
+        }
+
         return id.Length == 0 ? "Unknown" : id;
     }
 
     /// <summary>True when <paramref name="id"/> is already what <see cref="Safe"/> would make of it.</summary>
     public static bool IsSafe(string id) => id.Length > 0 && Safe(id) == id;
+
+    /// <summary>A name part; one made only of dots is no name at all.</summary>
+    private static string Part(string text)
+    {
+        var clean = Clean(text);
+        return clean.Trim('.', ' ').Length == 0 ? string.Empty : clean;
+    }
 
     private static string Clean(string text) =>
         string.Join(' ', (text ?? string.Empty).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

@@ -174,3 +174,33 @@ public static class SyntheticLibrary
         stream.Write(bytes);
     }
 }
+
+/// <summary>Publishes a synthetic library on a <see cref="Serve.LibraryServer"/>: its archives and its index page(s).</summary>
+public static class SyntheticLibraryPublisher
+{
+    /// <summary>
+    /// Maps every project's archive at the path of its <see cref="ProjectRecord.ArchiveUrl"/> (generate the library
+    /// with <see cref="SyntheticLibraryOptions.BaseUrl"/> under the server's base URI) and writes index pages of
+    /// <paramref name="pageSize"/> projects linked by next-page links (<c>index.html</c>, <c>index-2.html</c>, ...).
+    /// Returns the URL of the first page.
+    /// </summary>
+    public static string Publish(Serve.LibraryServer server, IReadOnlyList<SyntheticProject> projects, int pageSize = int.MaxValue, Scrape.IndexPageOptions? options = null)
+    {
+        foreach (var project in projects)
+        {
+            var url = new Uri(project.Project.ArchiveUrl);
+            var path = server.BaseUri.IsBaseOf(url) ? Uri.UnescapeDataString(url.AbsolutePath) : "/" + Path.GetFileName(project.ArchivePath);
+            server.Map(path, Serve.ServedResource.FromFile(project.ArchivePath, "application/zip"));
+        }
+
+        var pages = projects.Select(p => p.Project).Chunk(Math.Max(1, pageSize)).ToList();
+        for (var i = 0; i < pages.Count; i++)
+        {
+            var next = i + 1 < pages.Count ? $"index-{i + 2}.html" : null;
+            var html = Scrape.IndexPageWriter.Write(pages[i], (options ?? new Scrape.IndexPageOptions()) with { NextPageUrl = next });
+            server.Map(i == 0 ? "index.html" : $"index-{i + 1}.html", Serve.ServedResource.FromText(html));
+        }
+
+        return server.UrlOf("index.html");
+    }
+}
