@@ -26,6 +26,12 @@ internal sealed class ScrapeCommand : IForgeCommand
             {
                 var definition = SourceDefinition.Load(parse.GetValue(source)!);
                 var files = parse.GetValue(html) ?? [];
+                if (files.Length > 0 && parse.GetValue(urls) is { Length: > 0 })
+                {
+                    Console.Error.WriteLine("error: give either --url or --html, not both");
+                    return 2;
+                }
+
                 ScrapeResult result;
                 if (files.Length > 0)
                 {
