@@ -2,12 +2,6 @@ using System.CommandLine;
 
 namespace DatasetForge.Benchmarks;
 
-/// <summary>A `forge bench` subcommand; one per file, found by reflection.</summary>
-public interface IBenchCommand
-{
-    Command Create();
-}
-
 public static class BenchCli
 {
     public static RootCommand BuildRoot()

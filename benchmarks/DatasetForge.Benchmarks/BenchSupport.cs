@@ -106,4 +106,45 @@ public static class BenchSupport
         Console.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     public static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 4) : null;
+
+    /// <summary>The first <paramref name="count"/> CPUs this process may run on, as a taskset list ("0,1").</summary>
+    public static string CpuList(int count)
+    {
+        long allowed = OperatingSystem.IsLinux() || OperatingSystem.IsWindows() ? (long)Process.GetCurrentProcess().ProcessorAffinity : (1L << Environment.ProcessorCount) - 1;
+        var cpus = Enumerable.Range(0, 64).Where(bit => (allowed & (1L << bit)) != 0).Take(count);
+        return string.Join(',', cpus);
+    }
+
+    /// <summary>
+    /// Runs this benchmark executable again with <paramref name="args"/>, pinned to <paramref name="cpus"/> with
+    /// taskset (a child process, because pinning a running .NET process on Linux only pins its main thread).
+    /// </summary>
+    public static (int Code, string Output) RunSelfPinned(string cpus, params string[] args)
+    {
+        var dll = typeof(BenchSupport).Assembly.Location;
+        var dotnet = Environment.ProcessPath ?? "dotnet";
+        string[] prefix = dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && !dotnet.EndsWith("forge-bench", StringComparison.Ordinal) ? [dotnet, dll] : [dotnet];
+        return HasTool("taskset") ? RunTool("taskset", ["-c", cpus, .. prefix, .. args]) : RunTool(prefix[0], [.. prefix[1..], .. args]);
+    }
+
+    /// <summary>Runs a tool pinned to <paramref name="cpus"/> when taskset is there.</summary>
+    public static (int Code, string Output) RunPinned(string cpus, string file, params string[] args) =>
+        HasTool("taskset") ? RunTool("taskset", ["-c", cpus, file, .. args]) : RunTool(file, args);
+
+    public static bool HasTool(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Any(d => File.Exists(Path.Combine(d, name)));
+
+    /// <summary>Runs a tool, returns (exit code, stdout+stderr).</summary>
+    public static (int Code, string Output) RunTool(string file, params string[] args)
+    {
+        var (code, stdout, stderr) = Run(file, args.AsEnumerable());
+        return (code, stdout + stderr);
+    }
+
+    public static string Scratch(string? given, string name)
+    {
+        var dir = given ?? Path.Combine(Path.GetTempPath(), $"forge-bench-{name}-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
 }

@@ -137,9 +137,11 @@ public static class SchemaValidatedConfig
 
     private static class SchemaCache
     {
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonSchema> Cache = new();
+        // Lazy: building a schema registers its $id globally, and a second registration of the same $id throws, so
+        // two threads asking for the same schema at once must not both build it.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<JsonSchema>> Cache = new();
 
         public static JsonSchema Get(string name) =>
-            Cache.GetOrAdd(name, n => JsonSchema.FromText(EmbeddedAssets.ReadText($"schemas/{n}")));
+            Cache.GetOrAdd(name, n => new Lazy<JsonSchema>(() => JsonSchema.FromText(EmbeddedAssets.ReadText($"schemas/{n}")))).Value;
     }
 }
