@@ -13,6 +13,12 @@ public sealed record TokenizerOptions
     /// <summary>Abbreviation (lower case) -> canonical word(s), space separated: "vox" -> "vocal", "bvs" -> "backing vocal".</summary>
     public IReadOnlyDictionary<string, string> Aliases { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Abbreviations (lower case) that count only when a number follows directly: "t" -> "tom" reads "T1", "T2" as
+    /// toms while a lone "T" (as in "TIm amp" or "Don't") stays unknown.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> NumberedAliases { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Sequence of raw tokens (space separated) -> canonical word(s): "hi hat" -> "hihat", "e guitar" -> "electric guitar".</summary>
     public IReadOnlyDictionary<string, string> Phrases { get; init; } = new Dictionary<string, string>();
 
@@ -56,7 +62,8 @@ public sealed record TokenizedName(
 /// Turns an engineer's file name into canonical words: strips the audio extension and accents (NFC and NFD alike),
 /// splits at separators, camelCase and letter/digit boundaries ("03_ElecGtr2DI.L.wav" -> elec gtr di l), drops
 /// numbers (track numbers, takes), joins phrases ("Hi-Hat" -> hihat), expands abbreviations (gtr -> guitar),
-/// folds plurals, splits run-together words ("LEADVOX") and fixes one-letter typos ("EGutiar"). Pure and thread-safe.
+/// folds plurals, splits run-together words ("LEADVOX") and fixes one-letter typos ("EGutiar"). '&' and '+' read as the
+/// words "and" and "plus" ("AcGtr+Vox"), so rules can see that a name joins two sources. Pure and thread-safe.
 /// </summary>
 public sealed class FileNameTokenizer
 {
@@ -65,6 +72,7 @@ public sealed class FileNameTokenizer
     private readonly FrozenSet<string> extensions;
     private readonly FrozenDictionary<string, string[]> aliases;
     private readonly FrozenDictionary<string, string[]> phrases;
+    private readonly FrozenDictionary<string, string[]> numberedAliases;
     private readonly int longestPhrase;
     private readonly FrozenSet<string> noise;
     private readonly FrozenSet<string> gear;
@@ -82,6 +90,7 @@ public sealed class FileNameTokenizer
         phrases = options.Phrases
             .GroupBy(kv => string.Join(' ', SplitWords(kv.Key).Select(PhraseForm)), StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => SplitWords(g.First().Value), StringComparer.Ordinal); // "ad lib" and "ad libs" are one phrase
+        numberedAliases = options.NumberedAliases.ToFrozenDictionary(kv => kv.Key.ToLowerInvariant(), kv => SplitWords(kv.Value), StringComparer.Ordinal);
         longestPhrase = phrases.Count == 0 ? 0 : phrases.Keys.Max(k => k.Split(' ').Length);
         noise = options.Noise.Select(w => w.ToLowerInvariant()).ToFrozenSet(StringComparer.Ordinal);
         gear = options.Gear.Select(w => w.ToLowerInvariant()).ToFrozenSet(StringComparer.Ordinal);
@@ -90,7 +99,7 @@ public sealed class FileNameTokenizer
         fuzzyMin = options.FuzzyMinLength;
 
         var content = new HashSet<string>(ruleWords, StringComparer.Ordinal);
-        foreach (var words in aliases.Values.Concat(phrases.Values))
+        foreach (var words in aliases.Values.Concat(phrases.Values).Concat(numberedAliases.Values))
         {
             content.UnionWith(words);
         }
@@ -123,7 +132,8 @@ public sealed class FileNameTokenizer
         ArgumentNullException.ThrowIfNull(fileName);
         var name = StripExtension(BaseName(fileName));
         var raw = new List<string>();
-        foreach (var chunk in Chunks(TextFold.StripAccents(name)))
+        var joined = TextFold.StripAccents(name).Replace("&", " and ", StringComparison.Ordinal).Replace("+", " plus ", StringComparison.Ordinal);
+        foreach (var chunk in Chunks(joined))
         {
             var lower = chunk.ToLowerInvariant();
             if (known.Contains(lower) || IsGear(lower) || Singular(lower) is not null)
@@ -132,12 +142,19 @@ public sealed class FileNameTokenizer
                 continue;
             }
 
-            foreach (var part in SplitCamel(chunk))
+            var parts = SplitCamel(chunk);
+            for (var k = 0; k < parts.Count; k++)
             {
-                var p = part.ToLowerInvariant();
+                var p = parts[k].ToLowerInvariant();
                 if (p.All(char.IsAsciiDigit) && !known.Contains(p))
                 {
                     continue; // track numbers, take numbers, dates
+                }
+
+                if (k + 1 < parts.Count && char.IsAsciiDigit(parts[k + 1][0]) && numberedAliases.TryGetValue(p, out var numbered))
+                {
+                    raw.AddRange(numbered); // "T1" -> tom (the expansion is canonical, so it passes through unchanged)
+                    continue;
                 }
 
                 raw.Add(p);

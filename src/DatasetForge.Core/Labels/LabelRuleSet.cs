@@ -139,6 +139,7 @@ public sealed class LabelRuleSet
             Extensions = Strings(tokenizerNode?["extensions"]),
             Aliases = Map(tokenizerNode?["aliases"]),
             Phrases = Map(tokenizerNode?["phrases"]),
+            NumberedAliases = Map(tokenizerNode?["numbered_aliases"]),
             Noise = Strings(tokenizerNode?["noise"]),
             Gear = Strings(tokenizerNode?["gear"]),
             GearPattern = tokenizerNode?["gear_pattern"]?.GetValue<string>(),

@@ -25,6 +25,10 @@ public sealed class FileNameTokenizerTests
     [InlineData("ELECGTR.wav", "electric guitar")]
     [InlineData("16_Toms.wav", "tom")]
     [InlineData("12_DTWhisper.wav", "double whisper vocal")]
+    [InlineData("05_AcGtr+Vox.wav", "acoustic guitar plus vocal")]
+    [InlineData("Tambourine & congas perc_1.wav", "tambourine and conga percussion")]
+    [InlineData("T1 Rack.wav", "tom rack")]
+    [InlineData("Snare Btm.wav", "snare btm")]
     public void Splits_separators_camel_case_numbers_and_expands_abbreviations(string name, string expected) =>
         Assert.Equal(expected, Words(name));
 
@@ -58,6 +62,28 @@ public sealed class FileNameTokenizerTests
 
         var paths = Tokenizer.Tokenize("Song/Sub folder\\07_Bass DI.wav");
         Assert.Equal(["bass", "di"], paths.Words);
+    }
+
+    [Fact]
+    public void Numbered_aliases_expand_only_when_a_number_follows()
+    {
+        Assert.Equal("tom", Words("FT2.wav"));
+        Assert.Contains("t", Tokenizer.Tokenize("T.wav").Unknown);
+        Assert.Empty(Tokenizer.Tokenize("T.wav").Words);
+        var rules = LabelRuleSet.Parse("""
+            name: tiny
+            vocabulary:
+              drum_set: [Drum_Tom]
+            tokenizer:
+              numbered_aliases:
+                tt: tom
+            rules:
+              - id: tom
+                any: [tom]
+                label: Drum_Tom
+            """, "tiny.yaml");
+        Assert.Equal(["tom"], rules.Tokenizer.Tokenize("TT3.wav").Words);
+        Assert.Empty(rules.Tokenizer.Tokenize("TT.wav").Words);
     }
 
     [Fact]

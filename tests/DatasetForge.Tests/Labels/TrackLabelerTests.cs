@@ -49,6 +49,23 @@ public sealed class TrackLabelerTests
     [InlineData("01_KickTrigger.wav", "Unused", "unused")]
     [InlineData("Click Track.wav", "Unused", "unused")]
     [InlineData("Scratch Vox.wav", "Unused", "unused")]
+    [InlineData("T1.wav", "Drum_Tom", "drum_set")]
+    [InlineData("FT2.wav", "Drum_Tom", "drum_set")]
+    [InlineData("SnrBtm.wav", "Drum_Snare", "drum_set")]
+    [InlineData("Kik Sub.wav", "Drum_Kick", "drum_set")]
+    [InlineData("Rhds.wav", "Electric_Piano", "pianos")]
+    [InlineData("Mello.wav", "Electric_Organ", "electronic_keyboards")]
+    [InlineData("BDI.wav", "Electric_Bass", "bass")]
+    [InlineData("Hn 1.wav", "French_Horn", "brass")]
+    [InlineData("Ten Sax.wav", "Saxophone", "woodwinds")]
+    [InlineData("Prophet Pad.wav", "Synthesizer", "electronic_keyboards")]
+    [InlineData("Vocoder.wav", "Synthesizer", "electronic_keyboards")]
+    [InlineData("Gang Vox.wav", "Backing_Vocal", "backing_vocal")]
+    [InlineData("Vox Stack 2.wav", "Backing_Vocal", "backing_vocal")]
+    [InlineData("Talking Drum.wav", "Handdrum", "nontonal_percussion")]
+    [InlineData("ExoDrum.wav", "Percussion", "nontonal_percussion")]
+    [InlineData("02_RomanWarDrum.wav", "Percussion", "nontonal_percussion")]
+    [InlineData("ElecDrums.wav", "Drum_Overheads", "drum_set")]
     public void Names_map_to_fine_labels_and_level_one_instruments(string file, string label, string instrument)
     {
         var result = Label(file);
@@ -89,6 +106,47 @@ public sealed class TrackLabelerTests
         // doubles of a lead stay lead, backing stays backing
         Assert.Equal("Lead_Vocal", Label("LeadVoxDT.wav", "BackingVox1.wav").Label);
         Assert.Equal("Backing_Vocal", Label("BVs.wav", "LeadVox.wav").Label);
+    }
+
+    [Fact]
+    public void Abbreviations_that_need_a_number_only_count_with_one()
+    {
+        // "T1" is a tom; a lone "T" is not ("TIm amp" is a player's amp, "Don't" splits into "don t")
+        Assert.Equal("Drum_Tom", Label("T2.wav", "Kick.wav").Label);
+        Assert.Equal("Electric_Guitar", Label("TIm amp-M81.wav", "Kick.wav").Label);
+        Assert.Equal("amp-alone", Label("TIm amp-M81.wav").Rule);
+        Assert.Equal("Electric_Guitar", Label("Don't Stop Gtr.wav", "Kick.wav").Label);
+    }
+
+    [Fact]
+    public void A_joined_name_belongs_to_the_source_named_first()
+    {
+        // one mic on a singer who plays: "AcGtr plus Vox" is the guitar's, "Vox plus AcGtr" the voice's
+        Assert.Equal("Acoustic_Guitar", Label("05_AcGtrPlusVox1.wav", "06_VoxPlusAcGtr1.wav", "09_BackingVox.wav").Label);
+        Assert.Equal("Lead_Vocal", Label("06_VoxPlusAcGtr1.wav", "05_AcGtrPlusVox1.wav", "09_BackingVox.wav").Label);
+        Assert.Equal("Lead_Vocal", Label("Vox+AcGtr.wav").Label);
+        Assert.Equal("Electric_Guitar", Label("Gtr & Vox.wav", "Kick.wav").Label);
+        // a '+' inside a vocal effect's description does not make it a joined mic
+        Assert.Equal("Backing_Vocal", Label("Vox FX mono + delay.wav", "Lead Vox.wav").Label);
+    }
+
+    [Fact]
+    public void A_double_of_a_vocal_effect_stays_an_effect()
+    {
+        Assert.Equal("Backing_Vocal", Label("41_WhisperDT.wav", "30_LeadVox1.wav", "40_Whisper.wav").Label);
+        Assert.Equal("Lead_Vocal", Label("31_LeadVox1DT.wav", "30_LeadVox1.wav", "40_Whisper.wav").Label);
+        Assert.Equal("Lead_Vocal", Label("Vox bridge dbl 1 L.wav", "Vox chorus lead 1 L.wav").Label);
+    }
+
+    [Fact]
+    public void Context_decides_ambiguous_abbreviations()
+    {
+        // "Cb" is a contrabass among strings and a cowbell elsewhere
+        Assert.Equal("Double_Bass", Label("Cb.wav", "Vln 1.wav", "Vc.wav").Label);
+        Assert.Equal("Bell", Label("Cb.wav", "Kick.wav", "Snare.wav").Label);
+        // a bare "Floor" or "Rack" beside a kit is a tom, otherwise nothing is guessed
+        Assert.Equal("Drum_Tom", Label("Floor.wav", "Kick.wav", "Snare.wav").Label);
+        Assert.Equal(HierarchyDefinition.Unknown, Label("Floor.wav", "Piano.wav").Label);
     }
 
     [Fact]
