@@ -159,7 +159,7 @@ public class MetadataOutput
     /// <summary>Hash of exactly what makes this file's samples (sources, gains, format): equal key, the file is not rewritten.</summary>
     public string Key { get; init; } = string.Empty;
 
-    public string Sha256 { get; init; } = string.Empty;
+    public string Xxh128 { get; init; } = string.Empty;
 
     public long SizeBytes { get; init; }
 }
@@ -219,7 +219,7 @@ public sealed class MetadataRawTrack
     /// <summary>How its channels were placed in the output channels.</summary>
     public string ChannelMap { get; init; } = string.Empty;
 
-    public string Sha256 { get; init; } = string.Empty;
+    public string Xxh128 { get; init; } = string.Empty;
 
     public long SizeBytes { get; init; }
 

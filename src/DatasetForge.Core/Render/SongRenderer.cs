@@ -75,7 +75,7 @@ public static partial class SongRenderer
 
         var hierarchyText = plan.Hierarchy.ToYaml();
         var audioKey = ContentHash.OfParts(
-            [options.AudioFingerprint, ContentHash.OfText(hierarchyText), .. tracks.Select(t => $"{t.Plan.File}|{t.Plan.RawFilename}|{t.Plan.Label}|{t.Plan.Mixed}|{t.Sha256}|{t.Error}")]);
+            [options.AudioFingerprint, ContentHash.OfText(hierarchyText), .. tracks.Select(t => $"{t.Plan.File}|{t.Plan.RawFilename}|{t.Plan.Label}|{t.Plan.Mixed}|{t.Xxh128}|{t.Error}")]);
         var renderKey = ContentHash.OfParts(audioKey, plan.Folder, plan.SongId, plan.Fields.Fingerprint);
         var mixed = tracks.Where(t => t.Plan.Mixed && t.Info is not null).ToList();
         if (mixed.Count == 0)
@@ -146,7 +146,7 @@ public static partial class SongRenderer
     }
 
     /// <summary>A labelled track as found on disk: header (null when unreadable), hash, channel placement.</summary>
-    private sealed record TrackFacts(RawTrackPlan Plan, AudioFileInfo? Info, string Sha256, long SizeBytes, long MtimeTicks, string Error);
+    private sealed record TrackFacts(RawTrackPlan Plan, AudioFileInfo? Info, string Xxh128, long SizeBytes, long MtimeTicks, string Error);
 
     private static TrackFacts Inspect(SongRenderPlan plan, RawTrackPlan track, SongMetadata? previous, List<QuarantineRecord> problems)
     {
@@ -167,8 +167,8 @@ public static partial class SongRenderer
 
         var file = new FileInfo(track.SourcePath);
         var ticks = file.LastWriteTimeUtc.Ticks;
-        var known = previous?.RawTracks.FirstOrDefault(r => r.SourcePath == track.SourcePath && r.SizeBytes == file.Length && r.MtimeTicks == ticks && r.Sha256.Length > 0);
-        return new TrackFacts(track, info, known?.Sha256 ?? ContentHash.OfFile(track.SourcePath), file.Length, ticks, string.Empty);
+        var known = previous?.RawTracks.FirstOrDefault(r => r.SourcePath == track.SourcePath && r.SizeBytes == file.Length && r.MtimeTicks == ticks && r.Xxh128.Length > 0);
+        return new TrackFacts(track, info, known?.Xxh128 ?? ContentHash.OfFileFast(track.SourcePath), file.Length, ticks, string.Empty);
     }
 
     private static bool OutputsInPlace(SongRenderPlan plan, SongMetadata previous)
@@ -192,7 +192,7 @@ public static partial class SongRenderer
         foreach (var node in graph.Nodes)
         {
             node.RawRecipe = node.Level == 1
-                ? "raw[" + string.Join(';', node.Tracks.Select(i => $"{mixed[i].Plan.File}|{mixed[i].Sha256}|{streams[i].Matrix.Description}")) + "]"
+                ? "raw[" + string.Join(';', node.Tracks.Select(i => $"{mixed[i].Plan.File}|{mixed[i].Xxh128}|{streams[i].Matrix.Description}")) + "]"
                 : "sum[" + string.Join(';', node.Children.Select(c => c.RawRecipe)) + "]";
         }
     }
@@ -331,7 +331,7 @@ public static partial class SongRenderer
     }
 
     /// <summary>An output after pass 3: its file name (relative to the song folder), measurement, key and whether it was written now.</summary>
-    private sealed record OutputFacts(StemGraphNode Node, string RelativePath, LoudnessResult After, string Key, string Sha256, long SizeBytes, bool Written);
+    private sealed record OutputFacts(StemGraphNode Node, string RelativePath, LoudnessResult After, string Key, string Xxh128, long SizeBytes, bool Written);
 
     private static List<OutputFacts> WriteOutputs(SongRenderPlan plan, StemGraph graph, long frames, double mixGainDb, string tempDir, SongMetadata? previous, CancellationToken cancellationToken)
     {
@@ -390,11 +390,11 @@ public static partial class SongRenderer
                 if (o.Writer is not null)
                 {
                     o.Writer.Commit();
-                    result.Add(new OutputFacts(o.Node, o.Relative, o.Meter.Result(), o.Key, ContentHash.OfFile(full), new FileInfo(full).Length, true));
+                    result.Add(new OutputFacts(o.Node, o.Relative, o.Meter.Result(), o.Key, ContentHash.OfFileFast(full), new FileInfo(full).Length, true));
                 }
                 else
                 {
-                    result.Add(new OutputFacts(o.Node, o.Relative, o.Meter.Result(), o.Key, o.Old!.Sha256, o.Old.SizeBytes, false));
+                    result.Add(new OutputFacts(o.Node, o.Relative, o.Meter.Result(), o.Key, o.Old!.Xxh128, o.Old.SizeBytes, false));
                 }
             }
 
@@ -417,7 +417,7 @@ public static partial class SongRenderer
         {
             var target = Path.Combine(rawDir, t.Plan.RawFilename);
             var old = previous?.RawTracks.FirstOrDefault(r => r.RawFilename == t.Plan.RawFilename);
-            if (!options.Force && old is not null && old.Sha256 == t.Sha256 && new FileInfo(target) is { Exists: true } f && f.Length == t.SizeBytes)
+            if (!options.Force && old is not null && old.Xxh128 == t.Xxh128 && new FileInfo(target) is { Exists: true } f && f.Length == t.SizeBytes)
             {
                 continue;
             }
@@ -473,7 +473,7 @@ public static partial class SongRenderer
                 GainDb = Math.Round(node.GainDb, 6),
                 NTracks = node.Tracks.Count,
                 Key = o.Key,
-                Sha256 = o.Sha256,
+                Xxh128 = o.Xxh128,
                 SizeBytes = o.SizeBytes,
                 Instrument = node.Name,
                 Level = node.Level,
@@ -538,7 +538,7 @@ public static partial class SongRenderer
                 PeakDbfsAfter = PeakDb(mixOut.After.SamplePeak),
                 NTracks = graph.Mixture.Tracks.Count,
                 Key = mixOut.Key,
-                Sha256 = mixOut.Sha256,
+                Xxh128 = mixOut.Xxh128,
                 SizeBytes = mixOut.SizeBytes,
             },
             GroupStems = graph.Nodes.Where(n => n.Level >= 2).Select(n => Stem(n, null)).ToList(),
@@ -554,7 +554,7 @@ public static partial class SongRenderer
                 Channels = t.Info?.Channels ?? 0,
                 Frames = t.Info?.Frames ?? 0,
                 ChannelMap = streamOf.GetValueOrDefault(t.Plan.File, string.Empty),
-                Sha256 = t.Sha256,
+                Xxh128 = t.Xxh128,
                 SizeBytes = t.SizeBytes,
                 MtimeTicks = t.MtimeTicks,
                 SourcePath = t.Plan.SourcePath,

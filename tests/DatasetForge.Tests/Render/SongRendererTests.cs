@@ -187,8 +187,8 @@ public sealed class SongRendererTests(RenderFixture fixture) : IClassFixture<Ren
 
         var back = SongMetadata.Read(r.Plan.MetadataPath);
         Assert.Equal(r.Metadata!.RenderKey, back.RenderKey);
-        Assert.Equal(r.Metadata.AllStems.Select(s => (s.Filename, s.Key, s.Sha256)), back.AllStems.Select(s => (s.Filename, s.Key, s.Sha256)));
-        Assert.Equal(r.Metadata.RawTracks.Select(t => t.Sha256), back.RawTracks.Select(t => t.Sha256));
+        Assert.Equal(r.Metadata.AllStems.Select(s => (s.Filename, s.Key, s.Xxh128)), back.AllStems.Select(s => (s.Filename, s.Key, s.Xxh128)));
+        Assert.Equal(r.Metadata.RawTracks.Select(t => t.Xxh128), back.RawTracks.Select(t => t.Xxh128));
     }
 
     [Fact]
