@@ -24,6 +24,7 @@ internal sealed class RenderCommand : IForgeCommand
         var mode = new Option<string>("--mode") { Description = "consistent: parents = exact sums of children; ms21: levels 1 and 2 normalized on their own", DefaultValueFactory = _ => "consistent" };
         mode.AcceptOnlyFromAmong("consistent", "ms21");
         var ceiling = new Option<double>("--ceiling-dbfs") { Description = "no output may peak above this; else one common gain for the song", DefaultValueFactory = _ => defaults.CeilingDbfs };
+        var floor = new Option<double>("--silence-floor") { Description = "stems quieter than this (LUFS, or dBFS peak for peak stems) are reported silent, not normalized", DefaultValueFactory = _ => defaults.SilenceFloorDb };
         var encoding = new Option<string>("--encoding") { Description = "stem and mixture WAV encoding", DefaultValueFactory = _ => "float32" };
         encoding.AcceptOnlyFromAmong("float32", "pcm24", "pcm16");
         var jobs = new Option<int>("--jobs") { Description = "songs at once", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -31,7 +32,7 @@ internal sealed class RenderCommand : IForgeCommand
         var force = new Option<bool>("--force") { Description = "re-render songs even when their keys match" };
         var command = new Command("render", "Render loudness-normalized stems (every hierarchy level) and mixtures in a MedleyDB-like layout, and gather the manifests.")
         {
-            labels, hierarchy, output, catalog, lufs, peak, rate, channels, mode, ceiling, encoding, jobs, copy, force,
+            labels, hierarchy, output, catalog, lufs, peak, rate, channels, mode, ceiling, floor, encoding, jobs, copy, force,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,6 +48,7 @@ internal sealed class RenderCommand : IForgeCommand
                     Channels = parse.GetValue(channels),
                     Mode = RenderOptions.ParseMode(parse.GetValue(mode)!),
                     CeilingDbfs = parse.GetValue(ceiling),
+                    SilenceFloorDb = parse.GetValue(floor),
                     Encoding = parse.GetValue(encoding) switch { "pcm16" => Audio.SampleEncoding.Pcm16, "pcm24" => Audio.SampleEncoding.Pcm24, _ => Audio.SampleEncoding.Float32 },
                     HardLinkRaw = !parse.GetValue(copy),
                     Force = parse.GetValue(force),
