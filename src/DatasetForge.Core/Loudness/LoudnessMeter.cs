@@ -37,7 +37,7 @@ public sealed class LoudnessMeter
     private readonly double[] channelSums;
     private readonly double[] samplePeaks;
     private readonly double[] recent = new double[ShortTermSubBlocks]; // weighted sub-block energies (sums), ring
-    private readonly List<double> gatedBlocks = []; // block energies at or above the absolute gate
+    private readonly List<double> blocks = []; // energy of every 400 ms gating block, before any gate
     private int subBlockFill;
     private long subBlocks;
     private long frames;
@@ -159,36 +159,26 @@ public sealed class LoudnessMeter
         frames += count;
     }
 
+    /// <summary>
+    /// Energy (mean square, channel-weighted, K-weighted) of every 400 ms gating block so far, in order, before any
+    /// gate. With <see cref="IntegratedFromBlocks"/> they give the integrated loudness of the signal at any gain
+    /// without a second pass over the audio (K-weighting is linear, so a gain g scales every block energy by g^2).
+    /// </summary>
+    public IReadOnlyList<double> BlockEnergies => blocks;
+
+    /// <summary>
+    /// Integrated loudness (BS.1770-4 gating) of blocks of these energies after a gain of <paramref name="gainDb"/>:
+    /// exactly what the meter reports for the gained signal. Both gates are applied to the gained energies, so a
+    /// block that the gain lifts above the absolute gate (-70 LUFS) counts, as it would in a new measurement.
+    /// -infinity when no block passes.
+    /// </summary>
+    public static double IntegratedFromBlocks(IReadOnlyList<double> blockEnergies, double gainDb = 0) =>
+        Gate(blockEnergies, Math.Pow(10, gainDb / 10), out _, out _);
+
     /// <summary>The measurement so far (the meter can keep going afterwards).</summary>
     public LoudnessResult Result()
     {
-        var integrated = double.NegativeInfinity;
-        long included = 0;
-        if (gatedBlocks.Count > 0)
-        {
-            var sum = 0.0;
-            foreach (var e in gatedBlocks)
-            {
-                sum += e;
-            }
-
-            var relativeGate = sum / gatedBlocks.Count * RelativeGateFactor;
-            var gatedSum = 0.0;
-            foreach (var e in gatedBlocks)
-            {
-                if (e >= relativeGate)
-                {
-                    gatedSum += e;
-                    included++;
-                }
-            }
-
-            if (included > 0)
-            {
-                integrated = EnergyToLoudness(gatedSum / included);
-            }
-        }
-
+        var integrated = Gate(blocks, 1, out var aboveAbsolute, out var included);
         var channelTruePeaks = truePeak is null
             ? Enumerable.Repeat(double.NaN, Channels).ToArray()
             : Enumerable.Range(0, Channels).Select(truePeak.ChannelPeak).ToArray();
@@ -204,8 +194,43 @@ public sealed class LoudnessMeter
             samplePeaks.ToArray(),
             channelTruePeaks,
             Math.Max(0, subBlocks - MomentarySubBlocks + 1),
-            gatedBlocks.Count,
+            aboveAbsolute,
             included);
+    }
+
+    /// <summary>Absolute then relative gate over block energies scaled by <paramref name="scale"/>; the gated mean as loudness.</summary>
+    private static double Gate(IReadOnlyList<double> energies, double scale, out long aboveAbsolute, out long included)
+    {
+        var sum = 0.0;
+        aboveAbsolute = 0;
+        foreach (var e in energies)
+        {
+            if (e * scale >= AbsoluteGateEnergy)
+            {
+                sum += e * scale;
+                aboveAbsolute++;
+            }
+        }
+
+        included = 0;
+        if (aboveAbsolute == 0)
+        {
+            return double.NegativeInfinity;
+        }
+
+        var relativeGate = sum / aboveAbsolute * RelativeGateFactor;
+        var gatedSum = 0.0;
+        foreach (var e in energies)
+        {
+            var scaled = e * scale;
+            if (scaled >= AbsoluteGateEnergy && scaled >= relativeGate)
+            {
+                gatedSum += scaled;
+                included++;
+            }
+        }
+
+        return included > 0 ? EnergyToLoudness(gatedSum / included) : double.NegativeInfinity;
     }
 
     /// <summary>-0.691 + 10 log10(energy); -infinity for zero energy.</summary>
@@ -228,10 +253,7 @@ public sealed class LoudnessMeter
         {
             var block = SumRecent(MomentarySubBlocks) / (MomentarySubBlocks * (double)SubBlockFrames);
             maxMomentary = Math.Max(maxMomentary, block);
-            if (block >= AbsoluteGateEnergy)
-            {
-                gatedBlocks.Add(block);
-            }
+            blocks.Add(block);
         }
 
         if (subBlocks >= ShortTermSubBlocks)
