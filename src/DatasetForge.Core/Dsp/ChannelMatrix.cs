@@ -38,6 +38,16 @@ public sealed class ChannelMatrix
     /// <summary>Short description for metadata: "identity", "mono to 2 (centre, full level)", "mean of 2", ...</summary>
     public string Description { get; private init; } = "custom";
 
+    /// <summary>A mono source into one channel of a stereo pair (the left or right half of a pair of mono files).</summary>
+    public static ChannelMatrix MonoToSide(int channel)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(channel);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(channel, 1);
+        var w = new float[2, 1];
+        w[channel, 0] = 1;
+        return new ChannelMatrix(w) { Description = channel == 0 ? "mono to left of 2 (half of an L/R pair)" : "mono to right of 2 (half of an L/R pair)" };
+    }
+
     public static ChannelMatrix For(int inputs, int outputs)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);

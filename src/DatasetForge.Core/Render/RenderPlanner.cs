@@ -124,6 +124,8 @@ public static class RenderPlanner
                 tracks.Add(new RawTrackPlan(file, source, label, instrument, mixed, Unique(SongIds.Safe(file), rawNames, keepExtension: true)));
             }
 
+            var placements = StereoPairs.Find(tracks.Select(t => t.File));
+            tracks = tracks.Select(t => placements.TryGetValue(t.File, out var side) ? t with { Placement = side } : t).ToList();
             var folder = Unique(FolderName(songId), folders, keepExtension: false);
             var songFields = (fields.GetValueOrDefault(songId) ?? FromSongId(songId)) with { HasBleed = bleed.HasBleed(songId) };
             plans.Add(new SongRenderPlan(songId, folder, songFields, tracks, hierarchy, options, Path.GetFullPath(datasetDir)));

@@ -15,9 +15,11 @@ public sealed record SongFields(string Artist, string Title, string BroadGenre, 
 /// One labelled raw track to render: the engineer's <see cref="File"/> name, where the audio is
 /// (<see cref="SourcePath"/>, absolute), its fine <see cref="Label"/> and level-1 <see cref="Instrument"/> in the
 /// render hierarchy, whether it enters the sums (<see cref="Mixed"/>: not unused/ambient_mic/unknown) and its name
-/// in `_RAW/` (<see cref="RawFilename"/>: the file name, made unique within the song).
+/// in `_RAW/` (<see cref="RawFilename"/>: the file name, made unique within the song), and where a mono track goes in
+/// a stereo render (<see cref="Placement"/>: left/right for the halves of a pair recorded as two mono files).
 /// </summary>
-public sealed record RawTrackPlan(string File, string SourcePath, string Label, string Instrument, bool Mixed, string RawFilename);
+public sealed record RawTrackPlan(string File, string SourcePath, string Label, string Instrument, bool Mixed, string RawFilename,
+    TrackPlacement Placement = TrackPlacement.Centre);
 
 /// <summary>
 /// Everything needed to render one song, as data: which tracks, labels, hierarchy and parameters, and where the

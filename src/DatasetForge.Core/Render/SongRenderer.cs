@@ -75,7 +75,7 @@ public static partial class SongRenderer
 
         var hierarchyText = plan.Hierarchy.ToYaml();
         var audioKey = ContentHash.OfParts(
-            [options.AudioFingerprint, ContentHash.OfText(hierarchyText), .. tracks.Select(t => $"{t.Plan.File}|{t.Plan.RawFilename}|{t.Plan.Label}|{t.Plan.Mixed}|{t.Xxh128}|{t.Error}")]);
+            [options.AudioFingerprint, ContentHash.OfText(hierarchyText), .. tracks.Select(t => $"{t.Plan.File}|{t.Plan.RawFilename}|{t.Plan.Label}|{t.Plan.Mixed}|{t.Plan.Placement}|{t.Xxh128}|{t.Error}")]);
         var renderKey = ContentHash.OfParts(audioKey, plan.Folder, plan.SongId, plan.Fields.Fingerprint);
         var mixed = tracks.Where(t => t.Plan.Mixed && t.Info is not null).ToList();
         if (mixed.Count == 0)
@@ -107,7 +107,7 @@ public static partial class SongRenderer
         {
             foreach (var t in mixed)
             {
-                streams.Add(new TrackStream(t.Plan.SourcePath, options.SampleRate, options.Channels, options.Quality));
+                streams.Add(new TrackStream(t.Plan.SourcePath, options.SampleRate, options.Channels, options.Quality, t.Plan.Placement));
             }
 
             var frames = streams.Max(s => s.OutputFrames);

@@ -23,7 +23,7 @@ internal sealed class TrackStream : IDisposable
     private long readPosition;
     private bool flushed;
 
-    public TrackStream(string path, int outputRate, int outputChannels, ResamplerQuality quality)
+    public TrackStream(string path, int outputRate, int outputChannels, ResamplerQuality quality, TrackPlacement placement = TrackPlacement.Centre)
     {
         reader = AudioFile.OpenRead(path);
         try
@@ -35,7 +35,9 @@ internal sealed class TrackStream : IDisposable
             }
 
             resampler = new Resampler(info.SampleRate, outputRate, info.Channels, quality);
-            matrix = ChannelMatrix.For(info.Channels, outputChannels);
+            matrix = info.Channels == 1 && outputChannels == 2 && placement != TrackPlacement.Centre
+                ? ChannelMatrix.MonoToSide(placement == TrackPlacement.Left ? 0 : 1)
+                : ChannelMatrix.For(info.Channels, outputChannels);
             input = Planar(info.Channels, InputChunk);
             pending = Planar(info.Channels, resampler.MaxOutputFrames(InputChunk) * 2);
             OutputFrames = resampler.TotalOutputFrames(info.Frames);
