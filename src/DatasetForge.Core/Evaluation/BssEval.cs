@@ -159,13 +159,11 @@ public static class BssEval
 
         var (r, d) = ReferenceCorrelations.Compute(refChannels, estChannels, length, l, parallelism, cancellationToken);
 
-        // Filters onto all references (one solve, every estimate channel as a right-hand side) ...
+        // Filters onto all references (one solve, every estimate channel as a right-hand side), and onto each source's
+        // own reference (small solves, run beside the big one).
         var me = estChannels.Length;
-        var allFilters = BlockToeplitzSolver.Solve(r, d, m, l, me);
-
-        // ... and onto each source's own reference.
         var ownFilters = new double[nsrc][];
-        Parallel.For(0, nsrc, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, j =>
+        void SolveOwn(int j)
         {
             var rj = new double[l * nchan * nchan];
             var dj = new double[l * nchan * nchan];
@@ -182,7 +180,23 @@ public static class BssEval
             }
 
             ownFilters[j] = BlockToeplitzSolver.Solve(rj, dj, nchan, l, nchan);
-        });
+        }
+
+        double[] allFilters;
+        if (parallelism > 1)
+        {
+            var all = Task.Run(() => BlockToeplitzSolver.Solve(r, d, m, l, me), cancellationToken);
+            Parallel.For(0, nsrc, new ParallelOptions { MaxDegreeOfParallelism = parallelism - 1, CancellationToken = cancellationToken }, SolveOwn);
+            allFilters = all.GetAwaiter().GetResult();
+        }
+        else
+        {
+            allFilters = BlockToeplitzSolver.Solve(r, d, m, l, me);
+            for (var j = 0; j < nsrc; j++)
+            {
+                SolveOwn(j);
+            }
+        }
 
         var window = Math.Min(options.Window, length);
         var frames = options.Window < length ? ((length - options.Window + options.Hop) / options.Hop) : 1;

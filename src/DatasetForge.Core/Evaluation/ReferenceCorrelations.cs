@@ -1,3 +1,4 @@
+using System.Buffers;
 using DatasetForge.Dsp;
 
 namespace DatasetForge.Evaluation;
@@ -44,7 +45,8 @@ internal static class ReferenceCorrelations
         var partials = new double[workers][];
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, worker =>
         {
-            var acc = new double[pairCount * fftSize]; // per pair: re (half) then im (half)
+            var acc = ArrayPool<double>.Shared.Rent(pairCount * fftSize); // per pair: re (half) then im (half)
+            Array.Clear(acc, 0, pairCount * fftSize);
             var xSpec = new double[m * fftSize];
             var ySpec = new double[(m + me) * fftSize];
             var scratch = new double[fftSize];
@@ -91,10 +93,8 @@ internal static class ReferenceCorrelations
         for (var w = 1; w < workers; w++)
         {
             var other = partials[w];
-            for (var i = 0; i < total.Length; i++)
-            {
-                total[i] += other[i];
-            }
+            System.Numerics.Tensors.TensorPrimitives.Add(total.AsSpan(0, pairCount * fftSize), other.AsSpan(0, pairCount * fftSize), total.AsSpan(0, pairCount * fftSize));
+            ArrayPool<double>.Shared.Return(other);
         }
 
         var r = new double[l * m * m];
@@ -131,6 +131,7 @@ internal static class ReferenceCorrelations
             },
             _ => { });
 
+        ArrayPool<double>.Shared.Return(total);
         return (r, d);
     }
 

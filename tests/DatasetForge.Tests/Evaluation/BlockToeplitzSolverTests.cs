@@ -91,4 +91,20 @@ public class BlockToeplitzSolverTests
             Assert.True(error < 1e-9, $"rhs {e}: relative projection error {error:E2}");
         }
     }
+
+    [Fact]
+    public void FftResidualMatchesDirectResidual()
+    {
+        const int m = 3, l = 20, rhs = 2;
+        var random = new Random(5);
+        var r = Enumerable.Range(0, l * m * m).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var d = Enumerable.Range(0, l * m * rhs).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var x = Enumerable.Range(0, l * m * rhs).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var fast = BlockToeplitzSolver.Residual(r, d, x, m, l, rhs);
+        var direct = BlockToeplitzSolver.ResidualDirect(r, d, x, m, l, rhs);
+        for (var i = 0; i < fast.Length; i++)
+        {
+            Assert.Equal(direct[i], fast[i], 1e-12);
+        }
+    }
 }
