@@ -45,7 +45,7 @@ internal sealed class EvalBench : IBenchCommand
         var options = new BssEvalOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
         var loadBefore = LoadAverage();
         var caseResults = new JsonArray();
-        double totalOurs = 0, totalPeer = 0, maxDiff = 0;
+        double totalOurs = 0, totalPeer = 0, maxDiff = 0, totalCpu = 0, totalPeerCpu = 0;
         var log = asJson ? Console.Error : Console.Out;
 
         foreach (var @case in casesDoc.RootElement.GetProperty("cases").EnumerateArray())
@@ -58,16 +58,20 @@ internal sealed class EvalBench : IBenchCommand
             var refs = sources.Select(s => AudioFile.ReadAll(Path.Combine(folder, $"ref_{s}.wav"))).ToArray();
             var ests = sources.Select(s => AudioFile.ReadAll(Path.Combine(folder, $"est_{s}.wav"))).ToArray();
 
-            var (seconds, result) = TimeOurs(refs, ests, caseOptions, runs);
+            var (seconds, cpuSeconds, result) = TimeOurs(refs, ests, caseOptions, runs);
             totalOurs += seconds;
-            var entry = new JsonObject { ["id"] = id, ["seconds"] = seconds, ["frames"] = result.Frames, ["sources"] = sources.Length };
+            totalCpu += cpuSeconds;
+            var entry = new JsonObject { ["id"] = id, ["seconds"] = seconds, ["cpu_seconds"] = cpuSeconds, ["frames"] = result.Frames, ["sources"] = sources.Length };
             if (!noPeer)
             {
                 log.WriteLine($"{id}: ours {seconds:F3} s; running museval (about half a minute)...");
                 var peer = RunPeer(python, peerScript, metricsPy, folder, sources, rate, rate);
                 var peerSeconds = peer["seconds"]!.GetValue<double>();
+                var peerCpu = peer["cpu_seconds"]!.GetValue<double>();
                 var diff = MaxAbsDiff(result, peer);
                 totalPeer += peerSeconds;
+                totalPeerCpu += peerCpu;
+                entry["peer_cpu_seconds"] = peerCpu;
                 maxDiff = Math.Max(maxDiff, diff);
                 entry["peer_seconds"] = peerSeconds;
                 entry["speedup"] = peerSeconds / seconds;
@@ -83,6 +87,7 @@ internal sealed class EvalBench : IBenchCommand
             ["benchmark"] = "eval",
             ["what"] = "BSS Eval v4 framewise SDR/ISR/SIR/SAR, 1 s window and hop, 512-tap filters, on the three 6 s four-source stereo oracle cases; ours vs museval metrics.bss_eval in one run",
             ["seconds"] = totalOurs,
+            ["cpu_seconds"] = totalCpu,
             ["cases"] = caseResults,
             ["threads"] = threads,
             ["runs_per_case"] = runs,
@@ -94,6 +99,8 @@ internal sealed class EvalBench : IBenchCommand
             report["peer"] = "museval metrics.bss_eval (../shared/peers/museval/metrics.py), NumPy/SciPy, one run per case";
             report["peer_seconds"] = totalPeer;
             report["speedup"] = totalPeer / totalOurs;
+            report["peer_cpu_seconds"] = totalPeerCpu;
+            report["cpu_speedup"] = totalPeerCpu / totalCpu;
             report["max_abs_diff_db"] = maxDiff;
         }
 
@@ -105,7 +112,7 @@ internal sealed class EvalBench : IBenchCommand
         report["load_average_after"] = LoadAverage();
         if (asJson)
         {
-            Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         }
         else
         {
@@ -126,6 +133,11 @@ internal sealed class EvalBench : IBenchCommand
                     + (song["peer_seconds"] is null ? string.Empty : $", museval {song["peer_seconds"]!.GetValue<double>():F1} s"));
             }
 
+            if (report["cpu_speedup"] is JsonNode cpuSpeedup)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CPU time: ours {totalCpu:F3} s, museval {totalPeerCpu:F1} s, ratio {cpuSpeedup.GetValue<double>():F0}x"));
+            }
+
             Console.WriteLine($"threads {threads}, load average before {loadBefore}, after {report["load_average_after"]}");
         }
 
@@ -135,19 +147,27 @@ internal sealed class EvalBench : IBenchCommand
     private static string Fmt(JsonObject o, string key, string format) =>
         o[key] is JsonNode n ? n.GetValue<double>().ToString(format, CultureInfo.InvariantCulture) : "-";
 
-    private static (double Seconds, BssEvalResult Result) TimeOurs(AudioBuffer[] refs, AudioBuffer[] ests, BssEvalOptions options, int runs)
+    /// <summary>Median wall seconds and median process CPU seconds over the timed runs.</summary>
+    private static (double Seconds, double CpuSeconds, BssEvalResult Result) TimeOurs(AudioBuffer[] refs, AudioBuffer[] ests, BssEvalOptions options, int runs)
     {
         var result = BssEval.Evaluate(refs, ests, options); // warm-up (JIT)
         var times = new List<double>();
+        var cpu = new List<double>();
+        using var process = Process.GetCurrentProcess();
         for (var i = 0; i < Math.Max(1, runs); i++)
         {
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             result = BssEval.Evaluate(refs, ests, options);
             times.Add(sw.Elapsed.TotalSeconds);
+            process.Refresh();
+            cpu.Add((process.TotalProcessorTime - cpu0).TotalSeconds);
         }
 
         times.Sort();
-        return (times[times.Count / 2], result);
+        cpu.Sort();
+        return (times[times.Count / 2], cpu[cpu.Count / 2], result);
     }
 
     private static JsonObject TimeSong(string oracleDir, int seconds, BssEvalOptions options, int runs, bool peer, string python, string peerScript, string metricsPy, TextWriter log)
@@ -175,7 +195,7 @@ internal sealed class EvalBench : IBenchCommand
         var ests = sources.Select(s => Tile(Path.Combine(folder, $"est_{s}.wav"))).ToArray();
         var rate = refs[0].SampleRate;
         log.WriteLine($"song: {seconds} s x {sources.Length} stereo targets, timing ours ({runs} runs)...");
-        var (ours, result) = TimeOurs(refs, ests, options with { Window = rate, Hop = rate }, runs);
+        var (ours, oursCpu, result) = TimeOurs(refs, ests, options with { Window = rate, Hop = rate }, runs);
         var entry = new JsonObject
         {
             ["what"] = "the 'leaky' oracle case tiled to the length, 4 stereo targets, 1 s frames",
@@ -183,6 +203,7 @@ internal sealed class EvalBench : IBenchCommand
             ["sources"] = sources.Length,
             ["frames"] = result.Frames,
             ["seconds"] = ours,
+            ["cpu_seconds"] = oursCpu,
         };
         if (peer)
         {

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Buffers;
 using DatasetForge.Dsp;
 
@@ -13,6 +15,8 @@ namespace DatasetForge.Evaluation;
 internal static class ReferenceCorrelations
 {
     private const int PreferredFftSize = 8192;
+    private const int SegmentsPerPass = 8;
+    private const int BinsPerBlock = 512;
 
     /// <returns>R: L blocks of m x m; D: L blocks of m x me (row-major).</returns>
     public static (double[] R, double[] D) Compute(float[][] refs, float[][] ests, int length, int filterLength, int parallelism, CancellationToken cancellationToken)
@@ -45,47 +49,60 @@ internal static class ReferenceCorrelations
         var partials = new double[workers][];
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, worker =>
         {
-            var acc = ArrayPool<double>.Shared.Rent(pairCount * fftSize); // per pair: re (half) then im (half)
-            Array.Clear(acc, 0, pairCount * fftSize);
-            var xSpec = new double[m * fftSize];
-            var ySpec = new double[(m + me) * fftSize];
-            var scratch = new double[fftSize];
             var first = (int)((long)segments * worker / workers);
             var last = (int)((long)segments * (worker + 1) / workers);
-            for (var s = first; s < last; s++)
+            var group = Math.Max(1, Math.Min(SegmentsPerPass, last - first));
+            var acc = ArrayPool<double>.Shared.Rent(pairCount * fftSize); // per pair: re (half) then im (half)
+            Array.Clear(acc, 0, pairCount * fftSize);
+            var xSpec = ArrayPool<double>.Shared.Rent(group * m * fftSize);
+            var ySpec = ArrayPool<double>.Shared.Rent(group * (m + me) * fftSize);
+            var scratch = new double[fftSize];
+            for (var s0 = first; s0 < last; s0 += group)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var start = s * block;
-                var count = Math.Min(block, length - start);
-                for (var p = 0; p < m; p++)
+                var count = Math.Min(group, last - s0);
+                for (var g = 0; g < count; g++)
                 {
-                    Spectrum(fft, refs[p], start, count, 0, scratch, xSpec.AsSpan(p * fftSize, fftSize));
-                }
+                    var start = (s0 + g) * block;
+                    var len = Math.Min(block, length - start);
+                    for (var p = 0; p < m; p++)
+                    {
+                        Spectrum(fft, refs[p], start, len, 0, scratch, xSpec.AsSpan(((g * m) + p) * fftSize, fftSize));
+                    }
 
-                var windowStart = start - (l - 1);
-                for (var c = 0; c < m + me; c++)
-                {
-                    var signal = c < m ? refs[c] : ests[c - m];
+                    var windowStart = start - (l - 1);
                     var from = Math.Max(0, windowStart);
                     var to = Math.Min(length, windowStart + fftSize);
-                    Spectrum(fft, signal, from, to - from, from - windowStart, scratch, ySpec.AsSpan(c * fftSize, fftSize));
-                }
-
-                var pair = 0;
-                foreach (var (p, q) in gPairs)
-                {
-                    Accumulate(xSpec, p, ySpec, q, acc, pair++, half);
-                }
-
-                for (var p = 0; p < m; p++)
-                {
-                    for (var e = 0; e < me; e++)
+                    for (var c = 0; c < m + me; c++)
                     {
-                        Accumulate(xSpec, p, ySpec, m + e, acc, pair++, half);
+                        var signal = c < m ? refs[c] : ests[c - m];
+                        Spectrum(fft, signal, from, to - from, from - windowStart, scratch, ySpec.AsSpan(((g * (m + me)) + c) * fftSize, fftSize));
+                    }
+                }
+
+                // Accumulate bin block by bin block so the accumulators of every pair are read and written once per
+                // group of segments while the spectra slices stay in cache (memory traffic, not arithmetic, is the cost).
+                for (var b0 = 0; b0 < half; b0 += BinsPerBlock)
+                {
+                    var bins = Math.Min(BinsPerBlock, half - b0);
+                    var pair = 0;
+                    foreach (var (p, q) in gPairs)
+                    {
+                        AccumulateBlock(xSpec, p, m, ySpec, q, m + me, count, acc, pair++, fftSize, b0, bins);
+                    }
+
+                    for (var p = 0; p < m; p++)
+                    {
+                        for (var e = 0; e < me; e++)
+                        {
+                            AccumulateBlock(xSpec, p, m, ySpec, m + e, m + me, count, acc, pair++, fftSize, b0, bins);
+                        }
                     }
                 }
             }
 
+            ArrayPool<double>.Shared.Return(xSpec);
+            ArrayPool<double>.Shared.Return(ySpec);
             partials[worker] = acc;
         });
 
@@ -135,9 +152,17 @@ internal static class ReferenceCorrelations
         return (r, d);
     }
 
+    /// <summary>Spectrum of signal[from, from + count) placed at <paramref name="offset"/> in an FFT frame of zeros.</summary>
     private static void Spectrum(RealFft fft, float[] signal, int from, int count, int offset, double[] scratch, Span<double> spectrum)
     {
         var size = fft.Size;
+        if (offset == 0)
+        {
+            // Straight from the samples (zero padding is done by the FFT's packing).
+            fft.Forward(signal.AsSpan(from, Math.Max(0, count)), spectrum[..(size / 2)], spectrum[(size / 2)..]);
+            return;
+        }
+
         Array.Clear(scratch);
         var source = signal.AsSpan(from, Math.Max(0, count));
         for (var i = 0; i < source.Length; i++)
@@ -148,12 +173,63 @@ internal static class ReferenceCorrelations
         fft.Forward(scratch, spectrum[..(size / 2)], spectrum[(size / 2)..]);
     }
 
-    private static void Accumulate(double[] xSpec, int p, double[] ySpec, int q, double[] acc, int pair, int half)
+    /// <summary>acc[pair] += sum over the group's segments of conj(X_p) Y_q, bins [b0, b0 + bins).</summary>
+    private static void AccumulateBlock(double[] xSpec, int p, int xCount, double[] ySpec, int q, int yCount, int segments, double[] acc, int pair, int size, int b0, int bins)
     {
-        var size = 2 * half;
-        var x = xSpec.AsSpan(p * size, size);
-        var y = ySpec.AsSpan(q * size, size);
-        var a = acc.AsSpan(pair * size, size);
-        RealFft.MultiplyAccumulate(x[..half], x[half..], y[..half], y[half..], a[..half], a[half..], conjugateA: true);
+        var half = size / 2;
+        var accRe = acc.AsSpan((pair * size) + b0, bins);
+        var accIm = acc.AsSpan((pair * size) + half + b0, bins);
+        for (var g = 0; g < segments; g++)
+        {
+            var x = xSpec.AsSpan(((g * xCount) + p) * size, size);
+            var y = ySpec.AsSpan(((g * yCount) + q) * size, size);
+            var xr = x.Slice(b0, bins);
+            var xi = x.Slice(half + b0, bins);
+            var yr = y.Slice(b0, bins);
+            var yi = y.Slice(half + b0, bins);
+            if (b0 == 0)
+            {
+                // Slot 0 packs the real DC and Nyquist bins: their product is elementwise.
+                var dc = accRe[0] + (xr[0] * yr[0]);
+                var nyquist = accIm[0] + (xi[0] * yi[0]);
+                ConjugateMultiplyAccumulate(xr, xi, yr, yi, accRe, accIm);
+                accRe[0] = dc;
+                accIm[0] = nyquist;
+            }
+            else
+            {
+                ConjugateMultiplyAccumulate(xr, xi, yr, yi, accRe, accIm);
+            }
+        }
+    }
+
+    /// <summary>acc += conj(x) y over planar complex spans.</summary>
+    private static void ConjugateMultiplyAccumulate(ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, ReadOnlySpan<double> yr, ReadOnlySpan<double> yi, Span<double> ar, Span<double> ai)
+    {
+        var n = xr.Length;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<double>.Count;
+            var vxr = MemoryMarshal.Cast<double, Vector<double>>(xr);
+            var vxi = MemoryMarshal.Cast<double, Vector<double>>(xi);
+            var vyr = MemoryMarshal.Cast<double, Vector<double>>(yr);
+            var vyi = MemoryMarshal.Cast<double, Vector<double>>(yi);
+            var var_ = MemoryMarshal.Cast<double, Vector<double>>(ar);
+            var vai = MemoryMarshal.Cast<double, Vector<double>>(ai);
+            for (var k = 0; k < vxr.Length; k++)
+            {
+                var_[k] = Vector.FusedMultiplyAdd(vxr[k], vyr[k], Vector.FusedMultiplyAdd(vxi[k], vyi[k], var_[k]));
+                vai[k] = Vector.FusedMultiplyAdd(vxr[k], vyi[k], vai[k] - (vxi[k] * vyr[k]));
+            }
+
+            i = vxr.Length * w;
+        }
+
+        for (; i < n; i++)
+        {
+            ar[i] += (xr[i] * yr[i]) + (xi[i] * yi[i]);
+            ai[i] += (xr[i] * yi[i]) - (xi[i] * yr[i]);
+        }
     }
 }
