@@ -117,19 +117,19 @@ internal sealed class EvalBench : IBenchCommand
         else
         {
             Console.WriteLine();
-            Console.WriteLine($"{"case",-10} {"ours s",10} {"museval s",10} {"speedup",9} {"max|diff| dB",13}");
+            Console.WriteLine($"{"case",-10} {"ours s",10} {"ours cpu s",11} {"museval s",10} {"museval cpu",12} {"speedup",9} {"max|diff| dB",13}");
             foreach (var c in caseResults)
             {
                 var entry = c!.AsObject();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{entry["id"]!.GetValue<string>(),-10} {entry["seconds"]!.GetValue<double>(),10:F3} {Fmt(entry, "peer_seconds", "F2"),10} {Fmt(entry, "speedup", "F0"),9} {Fmt(entry, "max_abs_diff_db", "E2"),13}"));
+                    $"{entry["id"]!.GetValue<string>(),-10} {entry["seconds"]!.GetValue<double>(),10:F3} {entry["cpu_seconds"]!.GetValue<double>(),11:F3} {Fmt(entry, "peer_seconds", "F2"),10} {Fmt(entry, "peer_cpu_seconds", "F2"),12} {Fmt(entry, "speedup", "F0"),9} {Fmt(entry, "max_abs_diff_db", "E2"),13}"));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{"total",-10} {totalOurs,10:F3} {Fmt(report, "peer_seconds", "F2"),10} {Fmt(report, "speedup", "F0"),9} {Fmt(report, "max_abs_diff_db", "E2"),13}"));
+                $"{"total",-10} {totalOurs,10:F3} {totalCpu,11:F3} {Fmt(report, "peer_seconds", "F2"),10} {Fmt(report, "peer_cpu_seconds", "F2"),12} {Fmt(report, "speedup", "F0"),9} {Fmt(report, "max_abs_diff_db", "E2"),13}"));
             if (report["song"] is JsonObject song)
             {
-                Console.WriteLine($"3-minute song ({song["seconds_of_audio"]} s, {song["sources"]} stereo targets): ours {song["seconds"]!.GetValue<double>():F3} s"
+                Console.WriteLine($"3-minute song ({song["seconds_of_audio"]} s, {song["sources"]} stereo targets): ours {song["seconds"]!.GetValue<double>():F3} s (cpu {song["cpu_seconds"]!.GetValue<double>():F3} s)"
                     + (song["peer_seconds"] is null ? string.Empty : $", museval {song["peer_seconds"]!.GetValue<double>():F1} s"));
             }
 

@@ -28,23 +28,26 @@ internal static class BlockToeplitzSolver
     /// <returns>x, L blocks of m x rhs: the filter taps x[a][p, c].</returns>
     public static double[] Solve(ReadOnlySpan<double> r, ReadOnlySpan<double> d, int m, int l, int rhs)
     {
-        if (r.Length != l * m * m || d.Length != l * m * rhs)
+        using var factorization = Factor(r, m, l);
+        return factorization.Solve(d, rhs);
+    }
+
+    /// <summary>
+    /// Everything that depends on R alone: the independent channels, museval's regularization and the Levinson
+    /// predictors of every order. It can run while the right-hand sides are still being computed.
+    /// </summary>
+    public static Factorization Factor(ReadOnlySpan<double> r, int m, int l)
+    {
+        if (r.Length != l * m * m)
         {
-            throw new ArgumentException("R must hold L blocks of m x m and d L blocks of m x rhs.");
+            throw new ArgumentException("R must hold L blocks of m x m.");
         }
 
         // Keep a linearly independent subset of the channels (pivoted Cholesky of R(0)): a silent channel, or one that
         // is an exact combination of others (mono stored as stereo), adds nothing to the span and would make G singular.
         var kept = IndependentChannels(r[..(m * m)], m);
         var k = kept.Length;
-        var result = new double[l * m * rhs];
-        if (k == 0)
-        {
-            return result; // every signal is silent: the projection is zero.
-        }
-
         var rw = new double[l * k * k];
-        var dw = new double[l * k * rhs];
         for (var a = 0; a < l; a++)
         {
             for (var i = 0; i < k; i++)
@@ -53,8 +56,6 @@ internal static class BlockToeplitzSolver
                 {
                     rw[(a * k * k) + (i * k) + j] = r[(a * m * m) + (kept[i] * m) + kept[j]];
                 }
-
-                d.Slice((a * m * rhs) + (kept[i] * rhs), rhs).CopyTo(dw.AsSpan((a * k * rhs) + (i * rhs), rhs));
             }
         }
 
@@ -64,17 +65,86 @@ internal static class BlockToeplitzSolver
             rw[(c * k) + c] += MachineEpsilon;
         }
 
-        var xw = SolveRefined(rw, dw, k, l, rhs);
-
-        for (var a = 0; a < l; a++)
+        // Keeping every order's backward predictor lets each solve replay only the solution recursion; skip it if huge.
+        var history = k > 0 && LevinsonHistory.Size(k, l) <= MaxHistoryDoubles ? new LevinsonHistory(k, l) : null;
+        if (history is not null)
         {
-            for (var i = 0; i < k; i++)
-            {
-                xw.AsSpan((a * k * rhs) + (i * rhs), rhs).CopyTo(result.AsSpan((a * m * rhs) + (kept[i] * rhs), rhs));
-            }
+            Levinson(rw, [], k, l, 0, history);
         }
 
-        return result;
+        return new Factorization(m, l, kept, rw, history);
+    }
+
+    /// <summary>A factored system (see <see cref="Factor"/>); solve it for any number of right-hand sides.</summary>
+    public sealed class Factorization : IDisposable
+    {
+        private readonly int m;
+        private readonly int l;
+        private readonly int[] kept;
+        private readonly double[] rw;
+        private readonly LevinsonHistory? history;
+
+        internal Factorization(int m, int l, int[] kept, double[] rw, LevinsonHistory? history)
+        {
+            this.m = m;
+            this.l = l;
+            this.kept = kept;
+            this.rw = rw;
+            this.history = history;
+        }
+
+        /// <summary>
+        /// Solves G x = d with one step of iterative refinement: the recursion alone loses about three digits on the
+        /// ill-conditioned systems music gives (condition ~1e12), which the frame-local projections amplify;
+        /// re-solving for the residual recovers the accuracy of a dense LU solve (measured: 2e-3 -> 2e-5 relative
+        /// against LAPACK, whose own error is ~1e-5 there).
+        /// </summary>
+        public double[] Solve(ReadOnlySpan<double> d, int rhs)
+        {
+            if (d.Length != l * m * rhs)
+            {
+                throw new ArgumentException("d must hold L blocks of m x rhs.");
+            }
+
+            var k = kept.Length;
+            var result = new double[l * m * rhs];
+            if (k == 0)
+            {
+                return result; // every signal is silent: the projection is zero.
+            }
+
+            var dw = new double[l * k * rhs];
+            for (var a = 0; a < l; a++)
+            {
+                for (var i = 0; i < k; i++)
+                {
+                    d.Slice((a * m * rhs) + (kept[i] * rhs), rhs).CopyTo(dw.AsSpan((a * k * rhs) + (i * rhs), rhs));
+                }
+            }
+
+            var xw = history is null ? Levinson(rw, dw, k, l, rhs) : Replay(rw, dw, k, l, rhs, history);
+            var residual = Residual(rw, dw, xw, k, l, rhs);
+            if (Norm(residual) > 0)
+            {
+                var correction = history is null ? Levinson(rw, residual, k, l, rhs) : Replay(rw, residual, k, l, rhs, history);
+                for (var i = 0; i < xw.Length; i++)
+                {
+                    xw[i] += correction[i];
+                }
+            }
+
+            for (var a = 0; a < l; a++)
+            {
+                for (var i = 0; i < k; i++)
+                {
+                    xw.AsSpan((a * k * rhs) + (i * rhs), rhs).CopyTo(result.AsSpan((a * m * rhs) + (kept[i] * rhs), rhs));
+                }
+            }
+
+            return result;
+        }
+
+        public void Dispose() => history?.Dispose();
     }
 
     /// <summary>Channels kept by a Cholesky factorization of R(0) with diagonal pivoting, in their original order.</summary>
@@ -114,30 +184,6 @@ internal static class BlockToeplitzSolver
 
         kept.Sort();
         return kept.ToArray();
-    }
-
-    /// <summary>
-    /// Levinson solve followed by one step of iterative refinement: the recursion alone loses about three digits on
-    /// the ill-conditioned systems music gives (condition ~1e12), which the frame-local projections amplify;
-    /// re-solving for the residual recovers the accuracy of a dense LU solve (measured: 2e-3 -> 2e-5 relative
-    /// against LAPACK, whose own error is ~1e-5 there).
-    /// </summary>
-    internal static double[] SolveRefined(ReadOnlySpan<double> r, ReadOnlySpan<double> d, int m, int l, int rhs)
-    {
-        // Keeping every order's backward predictor makes the second solve ~3x cheaper; skip it if it would be huge.
-        using var history = LevinsonHistory.Size(m, l) <= MaxHistoryDoubles ? new LevinsonHistory(m, l) : null;
-        var x = Levinson(r, d, m, l, rhs, history);
-        var residual = Residual(r, d, x, m, l, rhs);
-        if (Norm(residual) > 0)
-        {
-            var correction = history is null ? Levinson(r, residual, m, l, rhs) : Replay(r, residual, m, l, rhs, history);
-            for (var i = 0; i < x.Length; i++)
-            {
-                x[i] += correction[i];
-            }
-        }
-
-        return x;
     }
 
     /// <summary>Largest predictor history kept for the refinement (32 M doubles = 256 MB; 8 channels need 8.4 M).</summary>
@@ -276,12 +322,16 @@ internal static class BlockToeplitzSolver
         var wr = (rhs + vw - 1) / vw * vw;   // padded row width of x
         var mm = m * m;
         var a = new double[l * m * w];
-        var bh = new double[l * m * w];
         var x = new double[l * m * wr];
+
+        // B of order n + 1 is written next to B of order n (into the history when there is one, so nothing is copied).
+        var buffers = history is null ? new[] { new double[l * m * w], new double[l * m * w] } : null;
+        Span<double> Backward(int n) => history is null ? buffers![n & 1].AsSpan(0, (n + 1) * m * w) : history.Slot(n);
+        Backward(0).Clear(); // a pooled history holds old data; later orders are written in full
         for (var i = 0; i < m; i++)
         {
             a[(i * w) + i] = 1;
-            bh[(i * w) + i] = 1;
+            Backward(0)[(i * w) + i] = 1;
         }
 
         var pf = r[..mm].ToArray();
@@ -289,8 +339,12 @@ internal static class BlockToeplitzSolver
         var scratch = new SmallScratch(m, Math.Max(m, rhs));
         var pbInverse = new double[mm];
         Invert(pb, m, pbInverse, scratch);
-        history?.Record(0, bh, pbInverse);
-        SolutionStep(r, d, m, 0, rhs, wr, w, bh, pbInverse, x, scratch);
+        history?.Record(0, pbInverse);
+        var solving = !d.IsEmpty; // with no right-hand side, only the predictors are computed (into the history)
+        if (solving)
+        {
+            SolutionStep(r, d, m, 0, rhs, wr, w, Backward(0), pbInverse, x, scratch);
+        }
 
         var delta = new double[m * w];
         var deltaB = new double[m * w];
@@ -303,7 +357,7 @@ internal static class BlockToeplitzSolver
             // delta_f = sum_{j<n} R(n-j) A_j ; delta_b = sum_{j<n} R(j+1)^T B_j. In exact arithmetic delta_b = delta_f^T,
             // but computing it directly measured ~100x more accurate on ill-conditioned music correlations.
             LagSum(r, m, n, a, w, delta, transposed: false);
-            LagSum(r, m, n, bh, w, deltaB, transposed: true);
+            LagSum(r, m, n, Backward(n - 1), w, deltaB, transposed: true);
             Unpad(delta, m, w, deltaDense);
             Unpad(deltaB, m, w, deltaBDense);
 
@@ -313,10 +367,13 @@ internal static class BlockToeplitzSolver
             AddProduct(deltaBDense, kf, w, pf, m);
             AddProduct(deltaDense, kb, w, pb, m);
 
-            UpdatePredictors(a, bh, n, m, w, kf, kb);
+            UpdatePredictors(a, Backward(n - 1), Backward(n), n, m, w, kf, kb);
             Invert(pb, m, pbInverse, scratch);
-            history?.Record(n, bh, pbInverse);
-            SolutionStep(r, d, m, n, rhs, wr, w, bh, pbInverse, x, scratch);
+            history?.Record(n, pbInverse);
+            if (solving)
+            {
+                SolutionStep(r, d, m, n, rhs, wr, w, Backward(n), pbInverse, x, scratch);
+            }
         }
 
         return Unpad(x, l * m, wr, rhs);
@@ -395,11 +452,10 @@ internal static class BlockToeplitzSolver
             return ((long)l * (l + 1) / 2 * m * w) + ((long)l * m * m);
         }
 
-        public void Record(int n, double[] bh, double[] inverse)
-        {
-            bh.AsSpan(0, (n + 1) * m * w).CopyTo(backward.AsSpan(Offset(n)));
-            inverse.CopyTo(pbInverse, n * m * m);
-        }
+        public void Record(int n, double[] inverse) => inverse.CopyTo(pbInverse, n * m * m);
+
+        /// <summary>Where B of order n + 1 ((n + 1) m rows) lives; the recursion writes it there directly.</summary>
+        public Span<double> Slot(int n) => backward.AsSpan(Offset(n), (n + 1) * m * w);
 
         public ReadOnlySpan<double> Backward(int n) => backward.AsSpan(Offset(n), (n + 1) * m * w);
 
@@ -429,12 +485,12 @@ internal static class BlockToeplitzSolver
     /// sum_{j &lt; n} sum_q R(j + 1)[q, p] Y[j m + q, :]. Four output rows at a time share each loaded row of Y,
     /// and rows of two SIMD vectors are done together, so eight independent FMA chains run at once.
     /// </summary>
-    private static void LagSum(ReadOnlySpan<double> r, int m, int n, double[] y, int w, double[] acc, bool transposed)
+    private static void LagSum(ReadOnlySpan<double> r, int m, int n, ReadOnlySpan<double> y, int w, double[] acc, bool transposed)
     {
         var mm = m * m;
         var vw = System.Numerics.Vector<double>.Count;
         ref var r0 = ref MemoryMarshal.GetReference(r);
-        ref var y0 = ref y[0];
+        ref var y0 = ref MemoryMarshal.GetReference(y);
         ref var acc0 = ref acc[0];
 
         // Coefficient of (row p, lag block j, q): R(n-j)[p, q] at (n-j) mm + p m + q, or R(j+1)[q, p] at (j+1) mm + q m + p.
@@ -528,34 +584,36 @@ internal static class BlockToeplitzSolver
         }
     }
 
-    /// <summary>In place, j = n..0: A_j = A_j + B_{j-1} K_f ; B_j = B_{j-1} + A_j K_b (old values; A_n = 0, B_{-1} = 0).</summary>
-    private static void UpdatePredictors(double[] a, double[] bh, int n, int m, int w, double[] kf, double[] kb)
+    /// <summary>
+    /// A_j = A_j + B_{j-1} K_f (in place) and B'_j = B_{j-1} + A_j K_b (into <paramref name="bNew"/>), j = 0..n, with the
+    /// old values on the right (A_n = 0, B_{-1} = 0).
+    /// </summary>
+    private static void UpdatePredictors(double[] a, ReadOnlySpan<double> bOld, Span<double> bNew, int n, int m, int w, double[] kf, double[] kb)
     {
         var vw = System.Numerics.Vector<double>.Count;
         ref var a0 = ref a[0];
-        ref var b0 = ref bh[0];
+        ref var b0 = ref MemoryMarshal.GetReference(bOld);
+        ref var bn0 = ref MemoryMarshal.GetReference(bNew);
         ref var kf0 = ref kf[0];
         ref var kb0 = ref kb[0];
 
-        // j = n: A_n = B_{n-1} K_f ; B_n = B_{n-1}.
+        // j = 0: A_0 stays I; B'_0 = A_0 K_b.
         for (var i = 0; i < m; i++)
         {
-            var row = (n * m) + i;
             for (var c = 0; c < w; c += vw)
             {
-                var na = System.Numerics.Vector<double>.Zero;
+                var nb = System.Numerics.Vector<double>.Zero;
                 for (var q = 0; q < m; q++)
                 {
-                    na = Vector.FusedMultiplyAdd(new System.Numerics.Vector<double>(Unsafe.Add(ref b0, ((row - m) * w) + q)), Load(ref kf0, (q * w) + c), na);
+                    nb = Vector.FusedMultiplyAdd(new System.Numerics.Vector<double>(Unsafe.Add(ref a0, (i * w) + q)), Load(ref kb0, (q * w) + c), nb);
                 }
 
-                Store(Load(ref b0, ((row - m) * w) + c), ref b0, (row * w) + c);
-                Store(na, ref a0, (row * w) + c);
+                Store(nb, ref bn0, (i * w) + c);
             }
         }
 
-        // 0 < j < n, descending so B_{j-1} is still the old value when row j is written.
-        for (var row = (n * m) - 1; row >= m; row--)
+        // 0 < j < n.
+        for (var row = m; row < n * m; row++)
         {
             var previous = row - m;
             var c = 0;
@@ -577,8 +635,8 @@ internal static class BlockToeplitzSolver
 
                 Store(na0, ref a0, (row * w) + c);
                 Store(na1, ref a0, (row * w) + c + vw);
-                Store(nb0, ref b0, (row * w) + c);
-                Store(nb1, ref b0, (row * w) + c + vw);
+                Store(nb0, ref bn0, (row * w) + c);
+                Store(nb1, ref bn0, (row * w) + c + vw);
             }
 
             for (; c < w; c += vw)
@@ -592,22 +650,24 @@ internal static class BlockToeplitzSolver
                 }
 
                 Store(na, ref a0, (row * w) + c);
-                Store(nb, ref b0, (row * w) + c);
+                Store(nb, ref bn0, (row * w) + c);
             }
         }
 
-        // j = 0: A_0 = A_0 (= I) ; B_0 = A_0 K_b.
+        // j = n: A_n = B_{n-1} K_f ; B'_n = B_{n-1}.
         for (var i = 0; i < m; i++)
         {
+            var row = (n * m) + i;
             for (var c = 0; c < w; c += vw)
             {
-                var nb = System.Numerics.Vector<double>.Zero;
+                var na = System.Numerics.Vector<double>.Zero;
                 for (var q = 0; q < m; q++)
                 {
-                    nb = Vector.FusedMultiplyAdd(new System.Numerics.Vector<double>(Unsafe.Add(ref a0, (i * w) + q)), Load(ref kb0, (q * w) + c), nb);
+                    na = Vector.FusedMultiplyAdd(new System.Numerics.Vector<double>(Unsafe.Add(ref b0, ((row - m) * w) + q)), Load(ref kf0, (q * w) + c), na);
                 }
 
-                Store(nb, ref b0, (i * w) + c);
+                Store(Load(ref b0, ((row - m) * w) + c), ref bn0, (row * w) + c);
+                Store(na, ref a0, (row * w) + c);
             }
         }
     }

@@ -157,13 +157,12 @@ public static class BssEval
         var estChannels = est.SelectMany(e => e).ToArray();
         var m = refChannels.Length;
 
-        var (r, d) = ReferenceCorrelations.Compute(refChannels, estChannels, length, l, parallelism, cancellationToken);
-
-        // Filters onto all references (one solve, every estimate channel as a right-hand side), and onto each source's
-        // own reference (small solves, run beside the big one).
+        // Filters onto all references (one system, every estimate channel as a right-hand side) and onto each source's
+        // own reference (small systems). With two or more threads, the big system's factorization (which needs only
+        // the reference correlations) runs while the estimate correlations and the small systems are computed.
         var me = estChannels.Length;
         var ownFilters = new double[nsrc][];
-        void SolveOwn(int j)
+        void SolveOwn(int j, double[] r, double[] d)
         {
             var rj = new double[l * nchan * nchan];
             var dj = new double[l * nchan * nchan];
@@ -185,16 +184,31 @@ public static class BssEval
         double[] allFilters;
         if (parallelism > 1)
         {
-            var all = Task.Run(() => BlockToeplitzSolver.Solve(r, d, m, l, me), cancellationToken);
-            Parallel.For(0, nsrc, new ParallelOptions { MaxDegreeOfParallelism = parallelism - 1, CancellationToken = cancellationToken }, SolveOwn);
-            allFilters = all.GetAwaiter().GetResult();
+            var r = ReferenceCorrelations.ComputeReferences(refChannels, length, l, parallelism, cancellationToken);
+            var factoring = Task.Run(() => BlockToeplitzSolver.Factor(r, m, l), cancellationToken);
+            try
+            {
+                var others = new ParallelOptions { MaxDegreeOfParallelism = parallelism - 1, CancellationToken = cancellationToken };
+                var d = ReferenceCorrelations.ComputeCross(refChannels, estChannels, length, l, parallelism - 1, cancellationToken);
+                Parallel.For(0, nsrc, others, j => SolveOwn(j, r, d));
+                using var factorization = factoring.GetAwaiter().GetResult();
+                allFilters = factorization.Solve(d, me);
+            }
+            finally
+            {
+                if (!factoring.IsCompletedSuccessfully)
+                {
+                    _ = factoring.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+                }
+            }
         }
         else
         {
+            var (r, d) = ReferenceCorrelations.Compute(refChannels, estChannels, length, l, parallelism, cancellationToken);
             allFilters = BlockToeplitzSolver.Solve(r, d, m, l, me);
             for (var j = 0; j < nsrc; j++)
             {
-                SolveOwn(j);
+                SolveOwn(j, r, d);
             }
         }
 

@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Buffers;
 using DatasetForge.Dsp;
 
 namespace DatasetForge.Evaluation;
@@ -16,13 +16,94 @@ internal static class ReferenceCorrelations
 {
     private const int PreferredFftSize = 8192;
     private const int SegmentsPerPass = 8;
-    private const int BinsPerBlock = 512;
+    private const int BinsPerBlock = 256;
 
-    /// <returns>R: L blocks of m x m; D: L blocks of m x me (row-major).</returns>
+    /// <returns>R: L blocks of m x m; D: L blocks of m x me (row-major); one pass over the signals.</returns>
     public static (double[] R, double[] D) Compute(float[][] refs, float[][] ests, int length, int filterLength, int parallelism, CancellationToken cancellationToken)
     {
         var m = refs.Length;
-        var me = ests.Length;
+        var gPairs = ReferencePairs(m);
+        var pairs = gPairs.Concat(CrossPairs(m, ests.Length, m)).ToArray();
+        var lags = Correlate(refs, refs.Concat(ests).ToArray(), pairs, length, filterLength, parallelism, cancellationToken);
+        return (AssembleR(lags, gPairs, m, filterLength), AssembleD(lags.AsSpan(gPairs.Length), m, ests.Length, filterLength));
+    }
+
+    /// <summary>R alone (the system matrix), so that its factorization can start before D is known.</summary>
+    public static double[] ComputeReferences(float[][] refs, int length, int filterLength, int parallelism, CancellationToken cancellationToken)
+    {
+        var gPairs = ReferencePairs(refs.Length);
+        return AssembleR(Correlate(refs, refs, gPairs, length, filterLength, parallelism, cancellationToken), gPairs, refs.Length, filterLength);
+    }
+
+    /// <summary>D alone (the right-hand sides).</summary>
+    public static double[] ComputeCross(float[][] refs, float[][] ests, int length, int filterLength, int parallelism, CancellationToken cancellationToken) =>
+        AssembleD(Correlate(refs, ests, CrossPairs(refs.Length, ests.Length, 0).ToArray(), length, filterLength, parallelism, cancellationToken), refs.Length, ests.Length, filterLength);
+
+    private static (int X, int Y)[] ReferencePairs(int m)
+    {
+        var pairs = new List<(int, int)>();
+        for (var p = 0; p < m; p++)
+        {
+            for (var q = p; q < m; q++)
+            {
+                pairs.Add((p, q));
+            }
+        }
+
+        return pairs.ToArray();
+    }
+
+    private static IEnumerable<(int X, int Y)> CrossPairs(int m, int me, int yOffset)
+    {
+        for (var p = 0; p < m; p++)
+        {
+            for (var e = 0; e < me; e++)
+            {
+                yield return (p, yOffset + e);
+            }
+        }
+    }
+
+    private static double[] AssembleR(ReadOnlySpan<double[]> lags, (int X, int Y)[] pairs, int m, int l)
+    {
+        var r = new double[l * m * m];
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var (p, q) = pairs[i];
+            var c = lags[i];
+
+            // c[k + L - 1] holds the correlation at lag k, for k in -(L-1)..(L-1).
+            for (var k = 0; k < l; k++)
+            {
+                r[(k * m * m) + (p * m) + q] = c[k + l - 1];
+                r[(k * m * m) + (q * m) + p] = c[l - 1 - k];
+            }
+        }
+
+        return r;
+    }
+
+    private static double[] AssembleD(ReadOnlySpan<double[]> lags, int m, int me, int l)
+    {
+        var d = new double[l * m * me];
+        for (var p = 0; p < m; p++)
+        {
+            for (var e = 0; e < me; e++)
+            {
+                var c = lags[(p * me) + e];
+                for (var k = 0; k < l; k++)
+                {
+                    d[(k * m * me) + (p * me) + e] = c[k + l - 1];
+                }
+            }
+        }
+
+        return d;
+    }
+
+    /// <summary>For each pair (x, y): sum_t xs[x][t] ys[y][t + k] for k in -(L-1)..(L-1), stored at index k + L - 1.</summary>
+    private static double[][] Correlate(float[][] xs, float[][] ys, (int X, int Y)[] pairs, int length, int filterLength, int parallelism, CancellationToken cancellationToken)
+    {
         var l = filterLength;
         var fftSize = Math.Min(PreferredFftSize, RealFft.NextPowerOfTwo(length + (2 * (l - 1))));
         while (fftSize - (2 * (l - 1)) < l)
@@ -34,17 +115,9 @@ internal static class ReferenceCorrelations
         var segments = (length + block - 1) / block;
         var fft = new RealFft(fftSize);
         var half = fftSize / 2;
-
-        var gPairs = new List<(int P, int Q)>();
-        for (var p = 0; p < m; p++)
-        {
-            for (var q = p; q < m; q++)
-            {
-                gPairs.Add((p, q));
-            }
-        }
-
-        var pairCount = gPairs.Count + (m * me);
+        var nx = xs.Length;
+        var ny = ys.Length;
+        var pairCount = pairs.Length;
         var workers = Math.Max(1, Math.Min(parallelism, segments));
         var partials = new double[workers][];
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, worker =>
@@ -54,8 +127,8 @@ internal static class ReferenceCorrelations
             var group = Math.Max(1, Math.Min(SegmentsPerPass, last - first));
             var acc = ArrayPool<double>.Shared.Rent(pairCount * fftSize); // per pair: re (half) then im (half)
             Array.Clear(acc, 0, pairCount * fftSize);
-            var xSpec = ArrayPool<double>.Shared.Rent(group * m * fftSize);
-            var ySpec = ArrayPool<double>.Shared.Rent(group * (m + me) * fftSize);
+            var xSpec = ArrayPool<double>.Shared.Rent(group * nx * fftSize);
+            var ySpec = ArrayPool<double>.Shared.Rent(group * ny * fftSize);
             var scratch = new double[fftSize];
             for (var s0 = first; s0 < last; s0 += group)
             {
@@ -65,18 +138,17 @@ internal static class ReferenceCorrelations
                 {
                     var start = (s0 + g) * block;
                     var len = Math.Min(block, length - start);
-                    for (var p = 0; p < m; p++)
+                    for (var p = 0; p < nx; p++)
                     {
-                        Spectrum(fft, refs[p], start, len, 0, scratch, xSpec.AsSpan(((g * m) + p) * fftSize, fftSize));
+                        Spectrum(fft, xs[p], start, len, 0, scratch, xSpec.AsSpan(((g * nx) + p) * fftSize, fftSize));
                     }
 
                     var windowStart = start - (l - 1);
                     var from = Math.Max(0, windowStart);
                     var to = Math.Min(length, windowStart + fftSize);
-                    for (var c = 0; c < m + me; c++)
+                    for (var c = 0; c < ny; c++)
                     {
-                        var signal = c < m ? refs[c] : ests[c - m];
-                        Spectrum(fft, signal, from, to - from, from - windowStart, scratch, ySpec.AsSpan(((g * (m + me)) + c) * fftSize, fftSize));
+                        Spectrum(fft, ys[c], from, to - from, from - windowStart, scratch, ySpec.AsSpan(((g * ny) + c) * fftSize, fftSize));
                     }
                 }
 
@@ -85,18 +157,9 @@ internal static class ReferenceCorrelations
                 for (var b0 = 0; b0 < half; b0 += BinsPerBlock)
                 {
                     var bins = Math.Min(BinsPerBlock, half - b0);
-                    var pair = 0;
-                    foreach (var (p, q) in gPairs)
+                    for (var pair = 0; pair < pairCount; pair++)
                     {
-                        AccumulateBlock(xSpec, p, m, ySpec, q, m + me, count, acc, pair++, fftSize, b0, bins);
-                    }
-
-                    for (var p = 0; p < m; p++)
-                    {
-                        for (var e = 0; e < me; e++)
-                        {
-                            AccumulateBlock(xSpec, p, m, ySpec, m + e, m + me, count, acc, pair++, fftSize, b0, bins);
-                        }
+                        AccumulateBlock(xSpec, pairs[pair].X, nx, ySpec, pairs[pair].Y, ny, count, acc, pair, fftSize, b0, bins);
                     }
                 }
             }
@@ -114,42 +177,20 @@ internal static class ReferenceCorrelations
             ArrayPool<double>.Shared.Return(other);
         }
 
-        var r = new double[l * m * m];
-        var d = new double[l * m * me];
+        var result = new double[pairCount][];
         Parallel.For(0, pairCount, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken },
             () => new double[fftSize],
             (pair, _, lags) =>
             {
                 var spec = total.AsSpan(pair * fftSize, fftSize);
                 fft.Inverse(spec[..half], spec[half..], lags);
-
-                // lags[k + L - 1] holds the correlation at lag k, for k in -(L-1)..(L-1).
-                if (pair < gPairs.Count)
-                {
-                    var (p, q) = gPairs[pair];
-                    for (var k = 0; k < l; k++)
-                    {
-                        r[(k * m * m) + (p * m) + q] = lags[k + l - 1];
-                        r[(k * m * m) + (q * m) + p] = lags[l - 1 - k];
-                    }
-                }
-                else
-                {
-                    var index = pair - gPairs.Count;
-                    var p = index / me;
-                    var e = index % me;
-                    for (var k = 0; k < l; k++)
-                    {
-                        d[(k * m * me) + (p * me) + e] = lags[k + l - 1];
-                    }
-                }
-
+                result[pair] = lags.AsSpan(0, (2 * l) - 1).ToArray();
                 return lags;
             },
             _ => { });
 
         ArrayPool<double>.Shared.Return(total);
-        return (r, d);
+        return result;
     }
 
     /// <summary>Spectrum of signal[from, from + count) placed at <paramref name="offset"/> in an FFT frame of zeros.</summary>
@@ -210,7 +251,6 @@ internal static class ReferenceCorrelations
         var i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            var w = Vector<double>.Count;
             var vxr = MemoryMarshal.Cast<double, Vector<double>>(xr);
             var vxi = MemoryMarshal.Cast<double, Vector<double>>(xi);
             var vyr = MemoryMarshal.Cast<double, Vector<double>>(yr);
@@ -223,7 +263,7 @@ internal static class ReferenceCorrelations
                 vai[k] = Vector.FusedMultiplyAdd(vxr[k], vyi[k], vai[k] - (vxi[k] * vyr[k]));
             }
 
-            i = vxr.Length * w;
+            i = vxr.Length * Vector<double>.Count;
         }
 
         for (; i < n; i++)
