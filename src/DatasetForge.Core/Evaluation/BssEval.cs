@@ -117,6 +117,11 @@ public static class BssEval
         }
 
         var nchan = references[0].Length;
+        if (nchan == 0)
+        {
+            throw new ArgumentException($"Reference '{Name(0)}' has no channels.", nameof(references));
+        }
+
         var length = references[0][0].Length;
         for (var j = 0; j < nsrc; j++)
         {
@@ -213,7 +218,7 @@ public static class BssEval
         }
 
         var window = Math.Min(options.Window, length);
-        var frames = options.Window < length ? ((length - options.Window + options.Hop) / options.Hop) : 1;
+        var frames = FrameCount(length, options.Window, options.Hop);
         var projector = new FrameProjector(references, est, allFilters, ownFilters, l, window);
 
         var sdr = NewTable(nsrc, frames);

@@ -46,7 +46,7 @@ internal sealed class FrameProjector
         var size = ChooseFftSize(window, l);
         fft = new RealFft(size);
         block = size - l + 1;
-        var me = m;
+        var me = m; // estimate channels: one estimate per reference, same channel count
         var taps = new double[l];
         allSpectra = new double[nsrc][][];
         ownSpectra = new double[nsrc][][];
