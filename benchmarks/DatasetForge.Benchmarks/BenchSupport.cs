@@ -42,6 +42,23 @@ public static class BenchSupport
         return temp;
     }
 
+    /// <summary>The repository root (where DatasetForge.sln is), found upwards from the binary or the working folder.</summary>
+    public static string RepoRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "DatasetForge.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the repository root (DatasetForge.sln).");
+    }
+
     /// <summary>The workplace's shared folder (oracles): $DATASETFORGE_SHARED, a `shared` folder above the binaries, or /work/shared.</summary>
     public static string SharedFolder()
     {

@@ -1,3 +1,4 @@
+using DatasetForge.Cli.Support;
 using System.CommandLine;
 using System.Globalization;
 using DatasetForge.Common.Config;
@@ -134,7 +135,7 @@ internal sealed class LabelCommand : IForgeCommand
             table.AddRow(inst, n.ToString(inv), correct.ToString(inv), (correct / (double)n).ToString("0.000", inv), Markup.Escape(wrong));
         }
 
-        AnsiConsole.Write(table);
+        ForgeConsole.Out().Write(table);
         Console.WriteLine("instrument accuracy by the labeller's confidence:");
         foreach (var (lo, hi, n, acc) in result.ByConfidence())
         {

@@ -1,3 +1,4 @@
+using DatasetForge.Cli.Support;
 using System.CommandLine;
 using System.Globalization;
 using DatasetForge.Common;
@@ -82,6 +83,6 @@ internal sealed class SynthCommand : IForgeCommand
         table.AddRow("audio generated", string.Create(CultureInfo.InvariantCulture, $"{s.AudioSeconds / 60:F1} min of tracks"));
         table.AddRow("wall time", string.Create(CultureInfo.InvariantCulture,
             $"{seconds:F2} s ({s.AudioSeconds / Math.Max(seconds, 1e-9):F0}x real time, {s.Songs / Math.Max(seconds, 1e-9) * 60:F0} songs/min, {Environment.ProcessorCount} cores)"));
-        AnsiConsole.Write(table);
+        ForgeConsole.Out().Write(table);
     }
 }

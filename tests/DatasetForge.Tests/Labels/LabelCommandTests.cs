@@ -3,11 +3,8 @@ using DatasetForge.Tests.TestSupport;
 
 namespace DatasetForge.Tests.Labels;
 
-[CollectionDefinition("LabelCli", DisableParallelization = true)]
-public sealed class LabelCliCollection;
-
 /// <summary>`forge label` and `forge hierarchy` end to end through the command line (console redirected).</summary>
-[Collection("LabelCli")]
+[Collection(ConsoleCollection.Name)]
 public sealed class LabelCommandTests
 {
     private static (int Code, string Out, string Err) Forge(params string[] args)

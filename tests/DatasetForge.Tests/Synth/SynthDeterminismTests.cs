@@ -5,6 +5,7 @@ using DatasetForge.Tests.TestSupport;
 
 namespace DatasetForge.Tests.Synth;
 
+[Collection(ConsoleCollection.Name)]
 public sealed class SynthDeterminismTests
 {
     [Fact]
