@@ -20,7 +20,7 @@ namespace DatasetForge.Analysis.Bleed;
 /// magnitude-squared coherence and the transfer function are measured band by band over the quiet frames: a doubled
 /// vocal or a bass playing with the kick has no stable phase relation, so its coherence stays low.</item>
 /// </list>
-/// The transfer function (least squares, the real part after delay compensation) gives the leakage level: the
+/// The transfer function (least squares over the quiet frames, per band) gives the leakage level: the
 /// source's band powers through |H|^2, relative to the target's power minus that leakage. A logistic model
 /// (<see cref="BleedCalibration"/>) turns the features into pair probabilities, and the best pair's into the track's.
 /// Cost: two STFT passes per track, one complex multiply-accumulate per pair and bin per frame, and one more STFT pass
@@ -295,6 +295,19 @@ public sealed class BleedDetector
         var n = tracks.Count;
         var pairs = new List<BleedPairResult>();
         var results = new List<BleedTrackResult>();
+        var related = new bool[n * n];
+        for (var a = 0; a < n; a++)
+        {
+            for (var b = 0; b < n; b++)
+            {
+                if (a != b)
+                {
+                    var f = features[(a * n) + b];
+                    related[(a * n) + b] = calibration.Pair.Probability(BleedFeatures.Vector(f.PsrQuiet, f.PsrAll, f.Coherence, f.EnergyZ, f.EnergyR)) >= options.Threshold;
+                }
+            }
+        }
+
         for (var t = 0; t < n; t++)
         {
             var mine = new List<(int Source, double Logit, double P, PairFeatures F)>();
@@ -332,7 +345,21 @@ public sealed class BleedDetector
             var bestPair = trackPairs.First(p => p.Source == tracks[best.Source].File);
             var detectedPairs = trackPairs.Where(p => p.Relation == BleedRelation.Bleed).ToList();
             var detected = probability >= options.Threshold && detectedPairs.Count > 0;
-            var levelDb = detectedPairs.Count > 0 ? SumLevels(detectedPairs.Select(p => p.LevelDb)) : bestPair.LevelDb;
+            // Total leakage: the detected sources' levels summed, except a source that is itself related to one already
+            // counted (a DI and its amp, one kit heard through another mic): that leak is the same signal counted twice.
+            var counted = new List<int>();
+            foreach (var p in detectedPairs)
+            {
+                var s = tracks.ToList().FindIndex(x => x.File == p.Source);
+                if (!counted.Any(c => related[(c * n) + s] || related[(s * n) + c]))
+                {
+                    counted.Add(s);
+                }
+            }
+
+            var levelDb = detectedPairs.Count > 0
+                ? SumLevels(detectedPairs.Where(p => counted.Contains(tracks.ToList().FindIndex(x => x.File == p.Source))).Select(p => p.LevelDb))
+                : bestPair.LevelDb;
             var sources = (detectedPairs.Count > 0 ? detectedPairs : [bestPair]).Take(3).Select(p => p.Source).ToList();
             var (excerptStart, excerptEnd) = Excerpt(quiet[(t * n) + best.Source], frames, hop, rate, tracks[t].Signal.Length);
             results.Add(new BleedTrackResult(tracks[t].File, tracks[t].Label, tracks[t].Instrument, probability, levelDb, bestPair.DelayMs, sources,
@@ -629,7 +656,8 @@ public sealed class BleedDetector
             var c = ((crossRe[b] * crossRe[b]) + (crossIm[b] * crossIm[b])) / (powerT[b] * powerS[b]);
             coherence += c * powerS[b];
             weight += powerS[b];
-            var h = Math.Max(0, crossRe[b]) / powerS[b];
+            // |H| from the cross-spectrum's magnitude: leakage through a room or a stereo image is not zero-phase.
+            var h = Math.Sqrt((crossRe[b] * crossRe[b]) + (crossIm[b] * crossIm[b])) / powerS[b];
             bleed += h * h * sourceBandTotals[b];
         }
 

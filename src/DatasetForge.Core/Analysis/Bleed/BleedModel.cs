@@ -85,14 +85,17 @@ public sealed record BleedSongResult(IReadOnlyList<BleedTrackResult> Tracks, IRe
 /// <summary>The features the calibration weighs, in order.</summary>
 public static class BleedFeatures
 {
-    public static readonly IReadOnlyList<string> Names = ["log_psr_quiet", "log_psr_all", "coherence", "energy_z", "energy_r"];
+    public static readonly IReadOnlyList<string> Names = ["log_psr_quiet", "log_psr_all", "coherence", "coherent_psr", "energy_z", "energy_r"];
 
-    public static double[] Vector(double psrQuiet, double psrAll, double coherence, double energyZ, double energyR) =>
-    [
-        Math.Log(1 + Math.Max(0, psrQuiet)),
-        Math.Log(1 + Math.Max(0, psrAll)),
-        Math.Clamp(coherence, 0, 1),
-        Math.Clamp(energyZ, -10, 50) / 10,
-        Math.Clamp(energyR, -1, 1),
-    ];
+    /// <summary>
+    /// The model's inputs: log(1 + PSR) over the quiet frames and over all frames, the coherence after delay
+    /// compensation, their product (a sharp correlation peak counts only when the aligned signals are also coherent),
+    /// the energy detector's z-score (/10, clipped to [-1, 5]) and correlation.
+    /// </summary>
+    public static double[] Vector(double psrQuiet, double psrAll, double coherence, double energyZ, double energyR)
+    {
+        var logPsr = Math.Log(1 + Math.Max(0, psrQuiet));
+        var c = Math.Clamp(coherence, 0, 1);
+        return [logPsr, Math.Log(1 + Math.Max(0, psrAll)), c, c * logPsr, Math.Clamp(energyZ, -10, 50) / 10, Math.Clamp(energyR, -1, 1)];
+    }
 }

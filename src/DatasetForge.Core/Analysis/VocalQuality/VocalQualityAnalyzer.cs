@@ -17,7 +17,7 @@ public sealed record SignalQuality(QualityFlag Clipping, QualityFlag NoiseFloor,
 /// histogram in the top 0.1 dB (at least 4x the 0.1 dB below it). Noise floor: median RMS of the 50 ms frames in the
 /// gaps between phrases (non-silent frames 25 dB or more below the track's active level, the 95th percentile).
 /// Hum: the average spectrum (1 Hz resolution, from the track resampled to 2 kHz) at the harmonics of 50 and 60 Hz
-/// against the median of +-15 Hz around each. DC offset: the largest channel mean.
+/// against the median of +-15 Hz around each: flagged when two harmonics stand 12 dB out, or one 18 dB. DC offset: the largest channel mean.
 /// </summary>
 public static class VocalQualityAnalyzer
 {
@@ -161,9 +161,9 @@ public static class VocalQualityAnalyzer
         }
 
         humHz = best.Hz;
-        var raised = best.Count >= 2;
+        var raised = best.Count >= 2 || best.Prominence >= options.HumProminenceDb + 6;
         return new QualityFlag(raised, Math.Round(best.Prominence, 2), raised ? 0 : -1,
-            Invariant($"{best.Count} of {options.HumHarmonics} harmonics of {best.Hz:F0} Hz stand {options.HumProminenceDb:F0}+ dB above their neighbourhood (strongest {best.Prominence:F1} dB)"));
+            Invariant($"{best.Count} of {options.HumHarmonics} harmonics of {best.Hz:F0} Hz stand {options.HumProminenceDb:F0}+ dB above their neighbourhood (strongest {best.Prominence:F1} dB){(raised ? ": mains hum" : string.Empty)}"));
     }
 
     public static QualityFlag DcOffset(AudioBuffer audio, VocalQualityOptions options)
