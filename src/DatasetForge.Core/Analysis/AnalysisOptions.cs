@@ -64,9 +64,9 @@ public sealed record AnalysisOptions
         Require(Mixit.ClipSeconds > 0 && Mixit.HopSeconds > 0 && Mixit.IntervalSeconds > 0 && Mixit.IntervalSeconds <= Mixit.ClipSeconds,
             "mixit: clip_seconds, hop_seconds, interval_seconds > 0 and interval_seconds <= clip_seconds");
         Require(Saliency.FrameSeconds > 0 && Saliency.HopSeconds > 0, "saliency: frame_seconds and hop_seconds must be > 0");
+        Require(System.Numerics.BitOperations.IsPow2(Bleed.FftSize) && Bleed.FftSize >= 256, $"bleed: fft_size must be a power of two >= 256 (got {Bleed.FftSize})");
         Require(Bleed.AnalysisRate >= 4000 && Bleed.MaxDelayMs > 0 && Bleed.MaxDelayMs * Bleed.AnalysisRate / 1000 < Bleed.FftSize / 2,
-            "bleed: analysis_rate >= 4000 and max_delay_ms must fit in half an FFT frame");
-        Require(System.Numerics.BitOperations.IsPow2(Bleed.FftSize) && Bleed.FftSize >= 256, "bleed: fft_size must be a power of two >= 256");
+            "bleed: max_delay_ms at analysis_rate must fit in half of fft_size");
     }
 }
 

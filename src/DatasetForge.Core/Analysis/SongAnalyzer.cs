@@ -71,8 +71,10 @@ public sealed class SongAnalyzer
         var key = ContentHash.OfParts([.. inputs]);
         if (previous?["key"]?.GetValue<string>() == key && Files.All(f => File.Exists(Path.Combine(dir, f))))
         {
+            // Unchanged: nothing to do, but files it could not read then are still unreadable.
+            var known = CsvTable.Read<QuarantineRecord>(Path.Combine(dir, "quarantine.csv"));
             return new SongAnalysisSummary(song.SongId, song.Folder, true, key, song.Tracks.Count, song.Stems.Count, 0, 0,
-                previous["has_bleed"]?.GetValue<bool>() ?? false, [], new Dictionary<string, double>());
+                previous["has_bleed"]?.GetValue<bool>() ?? false, known, new Dictionary<string, double>());
         }
 
         var cpu = new Dictionary<string, double>();

@@ -278,7 +278,7 @@ public static class ReportBuilder
 
             sb.Append(CultureInfo.InvariantCulture, $"<td>{E(t.File)}</td><td>{E(t.Label)}</td><td>{E(t.Instrument)}</td>");
             sb.Append(CultureInfo.InvariantCulture, $"<td class=\"{(t.Harmful ? "bad" : t.Detected ? "warn" : string.Empty)}\">{t.BleedProb:F2}</td>");
-            sb.Append(CultureInfo.InvariantCulture, $"<td>{(t.BleedDb is { } l ? l.ToString("F1", CultureInfo.InvariantCulture) : string.Empty)}</td>");
+            sb.Append(CultureInfo.InvariantCulture, $"<td>{(t.Detected && t.BleedDb is { } l ? l.ToString("F1", CultureInfo.InvariantCulture) : string.Empty)}</td>");
             sb.Append(CultureInfo.InvariantCulture, $"<td>{(t.Detected && t.DelayMs is { } d ? d.ToString("F2", CultureInfo.InvariantCulture) : string.Empty)}</td>");
             sb.Append(CultureInfo.InvariantCulture, $"<td>{E(t.Detected ? t.Sources : string.Empty)}</td><td>{(t.Harmful ? "yes" : t.Detected ? "no (kit/excluded)" : string.Empty)}</td>");
             var flags = t.VocalQuality is null ? string.Empty : (t.VocalQuality == "0" ? "bleed heard" : "clean") + (t.Flags.Count > 0 ? "; " + string.Join(", ", t.Flags) : string.Empty);
@@ -355,6 +355,11 @@ public static class ReportBuilder
               th.addEventListener('click',sort);th.addEventListener('keydown',function(e){if(e.key==='Enter')sort();});
             });
           });
+          if(location.hash==='#selftest'){
+            var t=document.getElementById('tracks');
+            if(t){var h=Array.prototype.filter.call(t.tHead.rows[0].cells,function(c){return c.textContent==='bleed prob';})[0];h.click();h.click();
+              var first=t.tBodies[0].rows[0];console.log('selftest first: '+first.getAttribute('data-file'));}
+          }
           var rows=document.querySelectorAll('table.sortable tbody tr').length;
           document.body.setAttribute('data-ready','1');document.body.setAttribute('data-rows',String(rows));
           console.log('report ready: '+rows+' rows');
