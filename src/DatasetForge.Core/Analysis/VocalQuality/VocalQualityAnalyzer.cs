@@ -116,7 +116,7 @@ public static class VocalQualityAnalyzer
             System.Numerics.Tensors.TensorPrimitives.Add(mono, c, mono);
         }
 
-        var low = audio.SampleRate == HumRate ? mono : Resampler.Resample(new AudioBuffer(audio.SampleRate, [mono]), HumRate).Channels[0];
+        var low = audio.SampleRate == HumRate ? mono : Resampler.Resample(new AudioBuffer(audio.SampleRate, [mono]), HumRate, Bleed.BleedTrackInput.AnalysisQuality).Channels[0];
         if (low.Length < HumFft)
         {
             return new QualityFlag(false, 0, -1, "too short to measure hum");
