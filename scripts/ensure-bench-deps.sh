@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the benchmarks compare against (libebur128-1 via P/Invoke, sox, ffmpeg; numpy and
-# soundfile for the Python peers) when they
-# are missing. The product and its tests need none of them.
+# soundfile for the Python peers) when they are missing. The product and its tests need none of them.
 set -euo pipefail
 need=()
 for package in libebur128-1 sox ffmpeg python3-numpy python3-soundfile; do

@@ -26,20 +26,23 @@ internal sealed class AnalyzeCommand : IForgeCommand
         };
         command.SetAction(async (parse, token) =>
         {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             try
             {
                 var options = AnalysisOptions.Load(parse.GetValue(config));
                 var data = AnalysisInput.Open(parse.GetValue(input)!, parse.GetValue(labels), parse.GetValue(hierarchy));
                 foreach (var warning in data.Warnings)
                 {
-                    Console.Error.WriteLine($"warning: {warning}");
+                    error.WriteLine($"warning: {warning}");
                 }
 
                 AnalysisRunSummary summary;
-                if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+                if (!terminal)
                 {
-                    var progress = new Progress<StageProgress>(p =>
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"analyze {p.Done}/{p.Total} {p.Item}{(p.Message is null ? string.Empty : $" ({p.Message})")}")));
+                    var progress = new SyncProgress(p =>
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"analyze {p.Done}/{p.Total} {p.Item}{(p.Message is null ? string.Empty : $" ({p.Message})")}")));
                     summary = await AnalysisStage.RunAsync(data, options, parse.GetValue(jobs), progress, token).ConfigureAwait(false);
                 }
                 else
@@ -56,43 +59,69 @@ internal sealed class AnalyzeCommand : IForgeCommand
 
                 foreach (var q in summary.Quarantined)
                 {
-                    Console.Error.WriteLine($"error: {q.Item}: {q.Reason}");
+                    error.WriteLine($"error: {q.Item}: {q.Reason}");
                 }
 
-                Print(data, summary);
+                Print(data, summary, terminal ? null : output);
                 return summary.Quarantined.Count > 0 ? 1 : 0;
             }
             catch (Exception e) when (e is ConfigException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException or ArgumentException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                error.WriteLine($"error: {e.Message}");
                 return 1;
             }
             catch (OperationCanceledException)
             {
-                Console.Error.WriteLine("analyze: cancelled (finished songs are kept; gathered files were not rewritten)");
+                error.WriteLine("analyze: cancelled (finished songs are kept; gathered files were not rewritten)");
                 return 130;
             }
         });
         return command;
     }
 
-    private static void Print(AnalysisInput data, AnalysisRunSummary s)
+    private static void Print(AnalysisInput data, AnalysisRunSummary s, TextWriter? plain)
     {
         var seconds = s.Elapsed.TotalSeconds;
         var table = new Table().AddColumns("analyze", "value");
-        table.AddRow("input", Markup.Escape($"{data.Kind.ToString().ToLowerInvariant()} {Path.GetFullPath(data.Root)} (hierarchy {data.Hierarchy.Name})"));
-        table.AddRow("output", Markup.Escape(Path.GetFullPath(data.AnalysisDir)));
-        table.AddRow("songs analysed / unchanged / failed", string.Create(CultureInfo.InvariantCulture, $"{s.Analysed} / {s.Skipped} / {data.Songs.Count - s.Songs.Count}"));
-        table.AddRow("tracks / stems", string.Create(CultureInfo.InvariantCulture, $"{s.Songs.Sum(x => x.Tracks)} / {s.Songs.Sum(x => x.Stems)}"));
-        table.AddRow("songs with harmful bleed", string.Create(CultureInfo.InvariantCulture, $"{s.Songs.Count(x => x.HasBleed)}"));
-        table.AddRow("quarantined", s.Quarantined.Count.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("audio read", string.Create(CultureInfo.InvariantCulture, $"{s.AudioSeconds / 60:F1} min"));
-        table.AddRow("wall time", string.Create(CultureInfo.InvariantCulture, $"{seconds:F2} s ({s.AudioSeconds / Math.Max(seconds, 1e-9):F0}x real time, {Environment.ProcessorCount} cores)"));
-        if (Console.IsOutputRedirected)
+        var rows = new List<(string, string)>();
+        void Row(string name, string value)
         {
-            AnsiConsole.Profile.Width = 160;
+            rows.Add((name, value));
+            table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        }
+
+        Row("input", $"{data.Kind.ToString().ToLowerInvariant()} {Path.GetFullPath(data.Root)} (hierarchy {data.Hierarchy.Name})");
+        Row("output", Path.GetFullPath(data.AnalysisDir));
+        Row("songs analysed / unchanged / failed", string.Create(CultureInfo.InvariantCulture, $"{s.Analysed} / {s.Skipped} / {data.Songs.Count - s.Songs.Count}"));
+        Row("tracks / stems", string.Create(CultureInfo.InvariantCulture, $"{s.Songs.Sum(x => x.Tracks)} / {s.Songs.Sum(x => x.Stems)}"));
+        Row("songs with harmful bleed", string.Create(CultureInfo.InvariantCulture, $"{s.Songs.Count(x => x.HasBleed)}"));
+        Row("quarantined", s.Quarantined.Count.ToString(CultureInfo.InvariantCulture));
+        Row("audio read", string.Create(CultureInfo.InvariantCulture, $"{s.AudioSeconds / 60:F1} min"));
+        Row("wall time", string.Create(CultureInfo.InvariantCulture, $"{seconds:F2} s ({s.AudioSeconds / Math.Max(seconds, 1e-9):F0}x real time, {Environment.ProcessorCount} cores)"));
+        if (plain is not null)
+        {
+            foreach (var (name, value) in rows)
+            {
+                plain.WriteLine($"{name}: {value}");
+            }
+
+            return;
         }
 
         AnsiConsole.Write(table);
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and could print after the summary).</summary>
+    private sealed class SyncProgress(Action<StageProgress> report) : IProgress<StageProgress>
+    {
+        private readonly object gate = new();
+
+        public void Report(StageProgress value)
+        {
+            lock (gate)
+            {
+                report(value);
+            }
+        }
     }
 }

@@ -22,6 +22,8 @@ internal sealed class ReportCommand : IForgeCommand
         };
         command.SetAction(parse =>
         {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
             try
             {
                 var sw = Stopwatch.StartNew();
@@ -30,16 +32,16 @@ internal sealed class ReportCommand : IForgeCommand
                 var summary = ReportBuilder.Build(data, outDir);
                 foreach (var warning in summary.Warnings)
                 {
-                    Console.Error.WriteLine($"warning: {warning}");
+                    stderr.WriteLine($"warning: {warning}");
                 }
 
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"report: {Path.GetFullPath(Path.Combine(outDir, "index.html"))} ({summary.Songs} songs, {summary.Tracks} tracks, {summary.Pages} pages, {summary.Excerpts} excerpts) in {sw.Elapsed.TotalSeconds:F2} s"));
                 return 0;
             }
             catch (Exception e) when (e is ConfigException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException or ArgumentException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                stderr.WriteLine($"error: {e.Message}");
                 return 1;
             }
         });

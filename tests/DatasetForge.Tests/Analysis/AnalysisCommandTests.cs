@@ -10,20 +10,8 @@ public sealed class AnalysisCommandTests(AnalysisFixture fixture) : IClassFixtur
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var originalOut = Console.Out;
-        var originalError = Console.Error;
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
+        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
     }
 
     [Fact]
@@ -36,12 +24,14 @@ public sealed class AnalysisCommandTests(AnalysisFixture fixture) : IClassFixtur
         // The truncated raw file is named on stderr and makes the exit code 1; everything else is written.
         Assert.Equal(1, code);
         Assert.Contains("Broken.wav", error);
-        Assert.Contains("songs with harmful bleed", output);
+        Assert.Contains("songs with harmful bleed: 1", output);
+        Assert.Contains("songs analysed / unchanged / failed: 2 / 0 / 0", output);
         Assert.True(File.Exists(Path.Combine(dir, "analysis", "bleed.csv")));
 
         var (again, againOutput, _) = Forge("analyze", dir, "--jobs", "1");
         Assert.Equal(1, again);
         Assert.Equal(2, againOutput.Split('\n').Count(l => l.StartsWith("analyze ", StringComparison.Ordinal) && l.Contains("(unchanged)", StringComparison.Ordinal)));
+        Assert.Contains("songs analysed / unchanged / failed: 0 / 2 / 0", againOutput);
 
         var (reportCode, reportOutput, reportError) = Forge("report", dir, "--out", temp.File("report"));
         Assert.True(reportCode == 0, reportError);
