@@ -30,7 +30,8 @@ public sealed record SongAnalysisSummary(
 /// The per-song unit of the analysis stage: reads the song's raw tracks (and stems), runs SAD/MixIT, hierarchical
 /// saliency, bleed detection and vocal quality, and writes `analysis/songs/&lt;Song&gt;/` atomically: segments.csv,
 /// saliency.csv, bleed.csv, bleed_pairs.csv, vocal_quality.csv, song.csv, quarantine.csv, then analysis.json (the
-/// key: the hash of the parameters, the hierarchy, the labels and the input files' content hashes). A second run
+/// key: the hash of the parameters, the bleed calibration, the hierarchy, the labels and the input files' content
+/// hashes). A second run
 /// with the same key does nothing. Thread-safe: units of different songs run in parallel.
 /// </summary>
 public sealed class SongAnalyzer
@@ -61,7 +62,7 @@ public sealed class SongAnalyzer
         var statePath = Path.Combine(dir, StateFile);
         var previous = ReadState(statePath);
         var fileHashes = new JsonObject();
-        var inputs = new List<string> { options.Key(), hierarchy.ToYaml(), song.SongId, song.RenderKey ?? string.Empty };
+        var inputs = new List<string> { options.Key(), calibration.ToYaml(string.Empty), hierarchy.ToYaml(), song.SongId, song.RenderKey ?? string.Empty };
         foreach (var (path, what) in song.Tracks.Select(t => (t.Path, $"raw:{t.File}:{t.Label}")).Concat(song.Stems.Select(s => (s.Path, $"stem:{s.Level}:{s.Node}:{s.Status}"))))
         {
             inputs.Add(what);

@@ -116,6 +116,16 @@ public sealed class AnalysisStageTests(AnalysisFixture fixture) : IClassFixture<
         Assert.Equal((0, 1), (second.Analysed, second.Skipped));
         Assert.Equal(written, File.GetLastWriteTimeUtc(bleed));
 
+        // A changed bleed calibration (same file, new content) is a changed parameter too.
+        var calibration = Path.Combine(temp.Path, "calibration.yaml");
+        var shipped = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "pipelines", "analysis", "bleed-calibration.yaml"));
+        File.WriteAllText(calibration, shipped);
+        var withFile = AnalysisOptions.Default with { Bleed = AnalysisOptions.Default.Bleed with { Calibration = calibration } };
+        Assert.Equal(1, (await AnalysisStage.RunAsync(AnalysisInput.Open(dir), withFile, 1)).Analysed);
+        Assert.Equal(0, (await AnalysisStage.RunAsync(AnalysisInput.Open(dir), withFile, 1)).Analysed);
+        File.WriteAllText(calibration, System.Text.RegularExpressions.Regex.Replace(shipped, @"track:\n  intercept: [-0-9.eE]+", "track:\n  intercept: 0.25"));
+        Assert.Equal(1, (await AnalysisStage.RunAsync(AnalysisInput.Open(dir), withFile, 1)).Analysed);
+
         var changed = AnalysisOptions.Default with { Saliency = new SaliencyOptions { ThresholdDbfs = -40 } };
         var third = await AnalysisStage.RunAsync(AnalysisInput.Open(dir), changed, 1);
         Assert.Equal(1, third.Analysed);
