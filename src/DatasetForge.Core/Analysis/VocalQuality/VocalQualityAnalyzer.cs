@@ -16,13 +16,14 @@ public sealed record SignalQuality(QualityFlag Clipping, QualityFlag NoiseFloor,
 /// audio clipped and then turned down, runs at exactly the file's peak together with a spike of the amplitude
 /// histogram in the top 0.1 dB (at least 4x the 0.1 dB below it). Noise floor: median RMS of the 50 ms frames in the
 /// gaps between phrases (non-silent frames 25 dB or more below the track's active level, the 95th percentile).
-/// Hum: the average spectrum (1 Hz resolution, from the track resampled to 2 kHz) at the harmonics of 50 and 60 Hz
-/// against the median of +-15 Hz around each: flagged when two harmonics stand 12 dB out, or one 18 dB. DC offset: the largest channel mean.
+/// Hum: per 2 s frame (0.49 Hz resolution, from the track resampled to 2 kHz), the power at each harmonic of 50 and
+/// 60 Hz against the median of +-15 Hz around it; the median of that prominence over the frames (hum is steady, a
+/// bass note leaking in is not) must reach 12 dB on two harmonics, or 18 dB on one. DC offset: the largest channel mean.
 /// </summary>
 public static class VocalQualityAnalyzer
 {
     private const int HumRate = 2000;
-    private const int HumFft = 2048;
+    private const int HumFft = 4096;
 
     public static SignalQuality Analyze(AudioBuffer audio, VocalQualityOptions options)
     {
@@ -122,33 +123,53 @@ public static class VocalQualityAnalyzer
             return new QualityFlag(false, 0, -1, "too short to measure hum");
         }
 
+        // Per 2 s frame (0.49 Hz bins), each harmonic's prominence; hum is steady, so what counts is its median over
+        // the frames: a bass note near 49 or 62 Hz leaking into the vocal mic comes and goes.
         var fft = new RealFft(HumFft);
         var window = Windows.Hann(HumFft).Select(v => (float)v).ToArray();
         var power = new double[fft.Bins];
         var re = new float[fft.Bins];
         var im = new float[fft.Bins];
         var frame = new float[HumFft];
+        var binHz = (double)HumRate / HumFft;
+        var prominences = new Dictionary<double, List<double>[]>
+        {
+            [50.0] = Enumerable.Range(0, options.HumHarmonics).Select(_ => new List<double>()).ToArray(),
+            [60.0] = Enumerable.Range(0, options.HumHarmonics).Select(_ => new List<double>()).ToArray(),
+        };
         for (var start = 0; start + HumFft <= low.Length; start += HumFft / 2)
         {
+            if (System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(low.AsSpan(start, HumFft)) == 0)
+            {
+                continue; // edited-out silence has no hum to measure
+            }
+
             System.Numerics.Tensors.TensorPrimitives.Multiply(low.AsSpan(start, HumFft), window, frame);
             fft.Forward(frame, re, im);
             for (var k = 0; k < fft.Bins; k++)
             {
-                power[k] += (re[k] * re[k]) + (im[k] * im[k]);
+                power[k] = (re[k] * re[k]) + (im[k] * im[k]);
+            }
+
+            foreach (var (f0, lists) in prominences)
+            {
+                for (var h = 1; h <= options.HumHarmonics; h++)
+                {
+                    lists[h - 1].Add(Prominence(power, h * f0, binHz));
+                }
             }
         }
 
-        var binHz = (double)HumRate / HumFft;
         var best = (Hz: 0.0, Count: 0, Prominence: double.NegativeInfinity);
-        foreach (var f0 in new[] { 50.0, 60.0 })
+        foreach (var (f0, lists) in prominences)
         {
             var count = 0;
             var strongest = double.NegativeInfinity;
-            for (var h = 1; h <= options.HumHarmonics; h++)
+            foreach (var list in lists.Where(l => l.Count > 0))
             {
-                var prominence = Prominence(power, h * f0, binHz);
-                strongest = Math.Max(strongest, prominence);
-                if (prominence >= options.HumProminenceDb)
+                var median = Activity.BsrnnActivityDetector.Quantile(list.Order().ToList(), 0.5);
+                strongest = Math.Max(strongest, median);
+                if (median >= options.HumProminenceDb)
                 {
                     count++;
                 }
@@ -179,17 +200,27 @@ public static class VocalQualityAnalyzer
     private static double Prominence(double[] power, double hz, double binHz)
     {
         var center = (int)Math.Round(hz / binHz);
-        if (center + 20 >= power.Length)
+        var reach = (int)Math.Round(15 / binHz);
+        if (center + reach >= power.Length)
         {
             return double.NegativeInfinity;
         }
 
         var peak = Math.Max(power[center], Math.Max(power[center - 1], power[center + 1]));
+
+        // A line at the mains frequency, not the skirt of a stronger one next to it (a bass note at 49 or 62 Hz).
+        for (var d = 2; d <= 8; d++)
+        {
+            if (power[center - d] > peak || power[center + d] > peak)
+            {
+                return 0;
+            }
+        }
+
         var around = new List<double>();
-        var reach = (int)Math.Round(15 / binHz);
         for (var k = center - reach; k <= center + reach; k++)
         {
-            if (k > 0 && Math.Abs(k - center) > 3)
+            if (k > 0 && Math.Abs(k - center) > 4)
             {
                 around.Add(power[k]);
             }
