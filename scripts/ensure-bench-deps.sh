@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the benchmarks compare against (libebur128-1 via P/Invoke, sox, ffmpeg) when they
-# are missing. The product and its tests need none of them.
+# Installs the Debian packages the benchmarks compare against (libebur128-1 via P/Invoke, sox, ffmpeg; numpy and
+# soundfile for the Python peers) when they are missing. The product and its tests need none of them.
 set -euo pipefail
 need=()
-for package in libebur128-1 sox ffmpeg; do
+for package in libebur128-1 sox ffmpeg python3-numpy python3-soundfile; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if ((${#need[@]})); then
