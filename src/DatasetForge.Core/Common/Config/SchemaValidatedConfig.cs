@@ -137,9 +137,11 @@ public static class SchemaValidatedConfig
 
     private static class SchemaCache
     {
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonSchema> Cache = new();
+        // Lazy: GetOrAdd may run its factory twice on a race, and JsonSchema.FromText registers the schema's $id
+        // globally, so a second build of the same schema throws "Overwriting registered schemas is not permitted".
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<JsonSchema>> Cache = new();
 
         public static JsonSchema Get(string name) =>
-            Cache.GetOrAdd(name, n => JsonSchema.FromText(EmbeddedAssets.ReadText($"schemas/{n}")));
+            Cache.GetOrAdd(name, n => new Lazy<JsonSchema>(() => JsonSchema.FromText(EmbeddedAssets.ReadText($"schemas/{n}")))).Value;
     }
 }
