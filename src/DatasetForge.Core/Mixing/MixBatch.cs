@@ -69,9 +69,9 @@ public sealed class MixBatch : IDisposable
     public ReadOnlySpan<float> TargetOf(int item, int target, int channel) =>
         Targets.Slice((((item * TargetCount) + target) * Channels + channel) * Samples, Samples);
 
-    internal Span<float> MixtureSlot(int item) => mixture.AsSpan(item * Channels * Samples, Channels * Samples);
+    internal Memory<float> MixtureSlot(int item) => mixture.AsMemory(item * Channels * Samples, Channels * Samples);
 
-    internal Span<float> TargetsSlot(int item) => targets.AsSpan(item * TargetCount * Channels * Samples, TargetCount * Channels * Samples);
+    internal Memory<float> TargetsSlot(int item) => targets.AsMemory(item * TargetCount * Channels * Samples, TargetCount * Channels * Samples);
 
     public void Dispose()
     {

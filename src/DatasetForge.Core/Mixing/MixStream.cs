@@ -24,6 +24,9 @@ public sealed record MixStreamOptions
     /// <summary>Open file handles kept (LRU).</summary>
     public int OpenFiles { get; init; } = 256;
 
+    /// <summary>Map the sample data of open files read-only and read chunks in place (no copy); false: positional reads.</summary>
+    public bool MemoryMap { get; init; } = true;
+
     internal int EffectivePrefetch => Prefetch > 0 ? Math.Max(Prefetch, 1) : 2 * Math.Max(1, Workers);
 }
 
@@ -47,7 +50,7 @@ public sealed class MixStream : IDisposable
         Options = options ?? new MixStreamOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.Workers);
-        Handles = new AudioHandleCache(Options.OpenFiles);
+        Handles = new AudioHandleCache(Options.OpenFiles, Options.MemoryMap);
         renderer = new MixRenderer(planner.Dataset.Root, Handles);
         var perItem = (long)planner.Channels * planner.ChunkFrames;
         var mixtureLength = Options.BatchSize * perItem;

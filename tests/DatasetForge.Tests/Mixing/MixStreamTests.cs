@@ -154,3 +154,56 @@ public sealed class MixStreamTests(MixFixture fixture) : IClassFixture<MixFixtur
         Assert.Equal(1, cache.Hits);
     }
 }
+
+public sealed class MixReadPathTests
+{
+    [Fact]
+    public void Mapped_and_positional_reads_agree_for_float_and_pcm_and_pad_past_the_end()
+    {
+        using var dir = new TempDir();
+        var builds = new Dictionary<string, BuiltDataset>();
+        foreach (var (name, encoding) in new[] { ("f32", DatasetForge.Audio.SampleEncoding.Float32), ("s16", DatasetForge.Audio.SampleEncoding.Pcm16) })
+        {
+            builds[name] = new DatasetBuilder(Path.Combine(dir.Path, name)) { SampleRate = 8000, Seconds = 7, Encoding = encoding }
+                .Song("A - One", "train", "lead_vocal", "drum_set", "bass", "electric_guitar")
+                .Song("B - Two", "train", "lead_vocal", "drum_set", "bass", "pianos")
+                .Build();
+        }
+
+        // 8 s chunks of 7 s stems: every chunk starts at 0 and runs 1 s past the end of its file
+        var recipe = MixRecipe.Load("bsrnn") with
+        {
+            ChunkSeconds = 8, Rescale = RescaleMode.None, Source = new MixSourceOptions { Index = SourceIndex.None },
+            Augment = new MixAugmentOptions { GainDb = [-6, 6], CrossSongRemix = 1, ChannelSwap = 0.5 },
+        };
+        float[] Render(string name, bool map, out MixPlan[] plans)
+        {
+            using var stream = new MixStream(new MixPlanner(MixDataset.Load(Path.Combine(dir.Path, name)), recipe, 3),
+                new MixStreamOptions { BatchSize = 6, Workers = 1, MemoryMap = map });
+            using var batch = stream.RenderBatch(0);
+            plans = [.. batch.Plans];
+            return batch.Targets.ToArray();
+        }
+
+        var f32Mapped = Render("f32", true, out var plans);
+        Assert.Equal(f32Mapped, Render("f32", false, out _));
+        var s16Mapped = Render("s16", true, out _);
+        Assert.Equal(s16Mapped, Render("s16", false, out _));
+
+        // 16-bit differs from float only by quantization (gain <= 6 dB: 2 x 2^-15)
+        var worst = f32Mapped.Zip(s16Mapped, (a, b) => Math.Abs(a - b)).Max();
+        Assert.InRange(worst, 1e-9, 2.0 / 32768 * 1.01);
+
+        // a chunk that runs past the end of its file is the file, then silence
+        var frames = 8 * 8000;
+        var past = plans.SelectMany((p, i) => p.Sources.Select((s, k) => (i, k, s))).First(x => !x.s.SwapChannels);
+        Assert.Equal(0, past.s.StartFrame);
+        var file = builds["f32"].Audio(past.s.SongId, past.s.Level, past.s.Node);
+        var inFile = 7 * 8000;
+        var gain = (float)Math.Pow(10, past.s.GainDb / 20);
+        var target = f32Mapped.AsSpan(((past.i * 4) + past.k) * 2 * frames, frames);
+        Assert.Equal(file.Channels[0][(int)past.s.StartFrame] * gain, target[0], 6);
+        Assert.Equal(file.Channels[0][(7 * 8000) - 1] * gain, target[inFile - 1], 6);
+        Assert.All(target[inFile..].ToArray(), v => Assert.Equal(0f, v));
+    }
+}
