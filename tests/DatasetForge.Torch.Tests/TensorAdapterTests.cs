@@ -51,3 +51,52 @@ public sealed class TensorAdapterTests(TorchFixture fixture)
         Assert.Throws<ArgumentException>(() => TorchDevice.Resolve("tpu"));
     }
 }
+
+[Collection("torch")]
+public sealed class TensorPrefetchTests(TorchFixture fixture)
+{
+    [Fact]
+    public async Task Prefetched_tensors_equal_the_batches_in_order_and_stopping_early_is_clean()
+    {
+        var recipe = TorchFixture.Recipe(0.2);
+        using var reference = fixture.Stream(recipe, batch: 2);
+        var expected = Enumerable.Range(0, 5).Select(n =>
+        {
+            using var b = reference.RenderBatch(n);
+            return b.Targets.ToArray();
+        }).ToList();
+
+        using var stream = fixture.Stream(recipe, batch: 2, workers: 2);
+        var n = 0;
+        await foreach (var tensors in stream.ReadAllAsync().ToTensorsAsync(CPU, prefetch: 3))
+        {
+            using (tensors)
+            {
+                Assert.Equal(n, tensors.Number);
+                Assert.Equal(expected[n], tensors.Targets.data<float>().ToArray());
+            }
+
+            if (++n == 5)
+            {
+                break;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_broken_file_ends_training_with_its_name()
+    {
+        using var dir = new DatasetForge.Tests.TestSupport.TempDir();
+        var built = new DatasetForge.Tests.TestSupport.DatasetBuilder(dir.Path) { SampleRate = 8000, Seconds = 6, Levels = [2] }
+            .Song("A - One", "train", "lead_vocal", "drum_set", "bass", "electric_guitar").Build();
+        var dataset = DatasetForge.Mixing.MixDataset.Load(dir.Path);
+        var broken = built.FullPath("A - One", 2, "bass");
+        File.WriteAllBytes(broken, File.ReadAllBytes(broken)[..100]);
+        var recipe = TorchFixture.Recipe(0.1) with { Augment = new DatasetForge.Mixing.MixAugmentOptions() };
+        using var stream = new DatasetForge.Mixing.MixStream(new DatasetForge.Mixing.MixPlanner(dataset, recipe, 1), new DatasetForge.Mixing.MixStreamOptions { BatchSize = 2, Workers = 1 });
+        using var model = new DatasetForge.Torch.Models.TinyMaskNet(2, 4, basis: 8, hidden: 8, window: 8);
+        using var trainer = new DatasetForge.Torch.Training.Trainer(model, new DatasetForge.Torch.Training.WaveformL1Loss(), new DatasetForge.Torch.Training.TrainerOptions { Steps = 5 });
+        var e = await Assert.ThrowsAsync<DatasetForge.Mixing.MixRenderException>(() => trainer.RunAsync(stream.ReadAllAsync()));
+        Assert.Equal(broken, e.FilePath);
+    }
+}

@@ -36,6 +36,9 @@ public sealed class MixDataset
 {
     private readonly Dictionary<string, DatasetSong> songsById;
     private readonly Dictionary<(string Song, int Level, string Node), DatasetStem> stemByKey;
+    private readonly ILookup<(string Song, int Level, string Name), DatasetSegment> segmentsByStem;
+    private readonly ILookup<(string Song, int Level, string Node), SaliencyFrame> saliencyByNode;
+    private readonly ILookup<(string Song, int Level), SaliencyFrame> saliencyByLevel;
 
     private MixDataset(string root, List<DatasetSong> songs, List<DatasetStem> stems, List<DatasetSegment> segments, List<SaliencyFrame> saliency,
         List<QuarantineRecord> issues, string key, bool hasSplits)
@@ -50,6 +53,9 @@ public sealed class MixDataset
         HasSplits = hasSplits;
         songsById = songs.ToDictionary(s => s.SongId, StringComparer.Ordinal);
         stemByKey = stems.ToDictionary(s => (s.SongId, s.Level, s.Node));
+        segmentsByStem = segments.Where(s => s.Source == "stem").ToLookup(s => (s.SongId, s.Level, s.Name));
+        saliencyByNode = saliency.ToLookup(f => (f.SongId, f.Level, f.Node));
+        saliencyByLevel = saliency.ToLookup(f => (f.SongId, f.Level));
     }
 
     /// <summary>The dataset folder (absolute).</summary>
@@ -76,6 +82,15 @@ public sealed class MixDataset
     public DatasetSong? Song(string songId) => songsById.GetValueOrDefault(songId);
 
     public DatasetStem? Stem(string songId, int level, string node) => stemByKey.GetValueOrDefault((songId, level, node));
+
+    /// <summary>segments.csv rows of a stem (source "stem"), sorted by method and start.</summary>
+    public IEnumerable<DatasetSegment> SegmentsOf(string songId, int level, string node) => segmentsByStem[(songId, level, node)];
+
+    /// <summary>saliency.csv frames of one node of a song, sorted by start.</summary>
+    public IEnumerable<SaliencyFrame> SaliencyOf(string songId, int level, string node) => saliencyByNode[(songId, level, node)];
+
+    /// <summary>saliency.csv frames of every node of one level of a song.</summary>
+    public IEnumerable<SaliencyFrame> SaliencyOf(string songId, int level) => saliencyByLevel[(songId, level)];
 
     /// <summary>Absolute path of a dataset-relative path.</summary>
     public string FullPath(string relativePath) => System.IO.Path.Combine(Root, relativePath.Replace('/', System.IO.Path.DirectorySeparatorChar));

@@ -395,7 +395,7 @@ public sealed class MixPlanner
 
             var ranges = recipe.Source.Index switch
             {
-                SourceIndex.Saliency => MergedRanges(dataset.Saliency.Where(f => f.SongId == song.SongId && f.Level == 1 && f.Salient)
+                SourceIndex.Saliency => MergedRanges(dataset.SaliencyOf(song.SongId, 1).Where(f => f.Salient)
                     .Select(f => (ToFrame(f.StartSeconds), ToFrame(f.EndSeconds))), song.Frames),
                 _ => [(0L, song.Frames)],
             };
@@ -439,10 +439,10 @@ public sealed class MixPlanner
     private List<(long Start, long End)> RangesOf(string songId, int level, string node, long frames) => recipe.Source.Index switch
     {
         SourceIndex.Segments => MergedRanges(
-            dataset.Segments.Where(s => s.Salient && s.SongId == songId && s.Source == "stem" && s.Level == level && s.Name == node && s.Method == recipe.Source.Method)
+            dataset.SegmentsOf(songId, level, node).Where(s => s.Salient && s.Method == recipe.Source.Method)
                 .Select(s => (ToFrame(s.StartSeconds), ToFrame(s.EndSeconds))), frames, merge: false),
         SourceIndex.Saliency => MergedRanges(
-            dataset.Saliency.Where(f => f.Salient && f.SongId == songId && f.Level == level && f.Node == node)
+            dataset.SaliencyOf(songId, level, node).Where(f => f.Salient)
                 .Select(f => (ToFrame(f.StartSeconds), ToFrame(f.EndSeconds))), frames, merge: false),
         _ => frames > 0 ? [(0, frames)] : [],
     };

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DatasetForge.Mixing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -36,7 +37,7 @@ public sealed class MixTensors : IDisposable
 
     public long BatchSize => Mixture.shape[0];
 
-    /// <summary>Copies a batch into new tensors on <paramref name="device"/> (one memory copy each; CPU then device).</summary>
+    /// <summary>Copies a batch into new tensors on <paramref name="device"/> (one memcpy each into a CPU tensor, then to the device).</summary>
     public static MixTensors From(MixBatch batch, Device device)
     {
         var mixture = Copy(batch.Mixture, batch.MixtureShape, device);
@@ -46,8 +47,10 @@ public sealed class MixTensors : IDisposable
 
     private static Tensor Copy(ReadOnlySpan<float> data, long[] shape, Device device)
     {
+        // One memcpy through Tensor.bytes (TensorAccessor.CopyFrom goes element by element: 10x slower).
         var cpu = empty(shape, ScalarType.Float32);
-        cpu.data<float>().CopyFrom(data, 0, 0);
+        // (the setter takes a Span but only reads it)
+        cpu.bytes = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(data), data.Length));
         if (device.type == DeviceType.CPU)
         {
             return cpu.DetachFromDisposeScope();

@@ -96,7 +96,7 @@ public sealed class Trainer : IDisposable
         using var log = new MetricsLog(Options.OutDir is null ? null : Path.Combine(Options.OutDir, "metrics.jsonl"));
         var window = new Window();
         long lastEpoch = 0;
-        await using var enumerator = batches.ToTensorsAsync(Options.Device, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var enumerator = batches.ToTensorsAsync(Options.Device, Options.TensorPrefetch, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (Step < Options.Steps)
         {
             var waitStart = Stopwatch.GetTimestamp();

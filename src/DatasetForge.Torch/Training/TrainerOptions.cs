@@ -38,6 +38,9 @@ public sealed record TrainerOptions
     public long TorchSeed { get; init; }
 
     public TrainRunInfo? Run { get; init; }
+
+    /// <summary>Batches copied into tensors (and onto the device) ahead of the step, on a background task; 0 = on the training thread.</summary>
+    public int TensorPrefetch { get; init; } = 2;
 }
 
 /// <summary>Progress after each step.</summary>
