@@ -123,7 +123,7 @@ def main():
     # measured before the iterator ends: the workers' CPU time is lost once they exit
     wall, cpu = time.perf_counter() - wall0, cpu_seconds(process) - cpu0
     del batches
-    print(json.dumps({"peer": f"PyTorch {torch.__version__} DataLoader + soundfile {sf.__version__} (libsndfile)", "workers": args.workers,
+    print(json.dumps({"peer": f"PyTorch {torch.__version__} DataLoader, soundfile {sf.__version__} (libsndfile)", "workers": args.workers,
                       "mixtures": count, "wall_s": wall, "cpu_s": cpu, "mixes_per_s": count / wall, "sample_rate": dataset.rate}))
 
 

@@ -173,7 +173,9 @@ public sealed class MixReadPathTests
         // 8 s chunks of 7 s stems: every chunk starts at 0 and runs 1 s past the end of its file
         var recipe = MixRecipe.Load("bsrnn") with
         {
-            ChunkSeconds = 8, Rescale = RescaleMode.None, Source = new MixSourceOptions { Index = SourceIndex.None },
+            ChunkSeconds = 8,
+            Rescale = RescaleMode.None,
+            Source = new MixSourceOptions { Index = SourceIndex.None },
             Augment = new MixAugmentOptions { GainDb = [-6, 6], CrossSongRemix = 1, ChannelSwap = 0.5 },
         };
         float[] Render(string name, bool map, out MixPlan[] plans)
