@@ -144,6 +144,25 @@ public sealed class MixPlannerTests(MixFixture fixture) : IClassFixture<MixFixtu
     }
 
     [Fact]
+    public void Hierarchical_cross_song_remix_keeps_the_leaf_and_replaces_the_other_stems_by_the_same_nodes_of_other_songs()
+    {
+        var recipe = MixFixture.Recipe("hierarchical", chunkSeconds: 4) with { Augment = new MixAugmentOptions { CrossSongRemix = 1, Dropout = 0.5 } };
+        var planner = new MixPlanner(fixture.Dataset, recipe, seed: 6);
+        var mixed = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            var plan = planner.PlanItem(i);
+            var leaf = plan.Sources.Single(s => s.Node == plan.Leaf);
+            Assert.False(leaf.Dropped);
+            Assert.Equal(plan.Sources.Count, plan.Sources.Select(s => s.Node).Distinct().Count());
+            Assert.All(plan.Sources, s => Assert.NotNull(fixture.Dataset.Stem(s.SongId, 1, s.Node)));
+            mixed += plan.Sources.Select(s => s.SongId).Distinct().Count() > 1 ? 1 : 0;
+        }
+
+        Assert.True(mixed > 150, $"{mixed} of 200 items mix songs");
+    }
+
+    [Fact]
     public void Mixit_mixes_distinct_songs_and_targets_each_mixture()
     {
         var planner = new MixPlanner(fixture.Dataset, MixFixture.Recipe("mixit", chunkSeconds: 2), seed: 1);
