@@ -95,6 +95,9 @@ public sealed class AudioReader : IDisposable
         return Read(0, (int)Info.Frames);
     }
 
+    /// <summary>Byte offset of frame 0 in the file (for callers that map the file into memory).</summary>
+    public long DataOffset => dataOffset;
+
     /// <summary>True for AIFF (big-endian samples); WAV is little-endian.</summary>
     public bool IsBigEndian => bigEndian;
 

@@ -137,8 +137,8 @@ public static class SchemaValidatedConfig
 
     private static class SchemaCache
     {
-        // Lazy: building a schema registers its $id globally, and a second registration of the same $id throws, so
-        // two threads asking for the same schema at once must not both build it.
+        // Lazy: GetOrAdd may run its factory twice on a race, and JsonSchema.FromText registers the schema's $id
+        // globally, so a second build of the same schema throws "Overwriting registered schemas is not permitted".
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<JsonSchema>> Cache = new();
 
         public static JsonSchema Get(string name) =>

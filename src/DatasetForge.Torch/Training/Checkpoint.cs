@@ -1,0 +1,98 @@
+using System.Text.Json;
+using DatasetForge.Common;
+using DatasetForge.Common.Config;
+
+namespace DatasetForge.Torch.Training;
+
+/// <summary>What a checkpoint's state.json holds.</summary>
+public sealed record CheckpointState(
+    long Step,
+    long NextBatch,
+    string Model,
+    string Loss,
+    double LearningRate,
+    string? Recipe,
+    string? RecipeHash,
+    string? DatasetKey,
+    ulong? StreamSeed,
+    int? BatchSize,
+    DateTimeOffset Created);
+
+/// <summary>
+/// A checkpoint folder `checkpoints/step-NNNNNNNN/`: model.bin (Module.save), optimizer.bin (optimizer state),
+/// rng.bin (torch's CPU generator state) and state.json (<see cref="CheckpointState"/>: step, the next batch of the
+/// stream, recipe hash, dataset key). Written to a temp folder and renamed, so a checkpoint is complete or absent;
+/// `checkpoints/latest` names the newest.
+/// </summary>
+public static class Checkpoint
+{
+    public const string ModelFile = "model.bin";
+    public const string OptimizerFile = "optimizer.bin";
+    public const string RngFile = "rng.bin";
+    public const string StateFile = "state.json";
+
+    public static string FolderName(long step) => $"step-{step:D8}";
+
+    /// <summary>Writes a checkpoint under <paramref name="checkpointsDir"/>; <paramref name="write"/> fills the temp folder with the binary files.</summary>
+    public static string Write(string checkpointsDir, CheckpointState state, Action<string> write)
+    {
+        Directory.CreateDirectory(checkpointsDir);
+        var final = Path.Combine(checkpointsDir, FolderName(state.Step));
+        var temp = Path.Combine(checkpointsDir, $".{FolderName(state.Step)}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            write(temp);
+            File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, SchemaValidatedConfig.JsonOptions));
+            if (Directory.Exists(final))
+            {
+                Directory.Delete(final, recursive: true);
+            }
+
+            Directory.Move(temp, final);
+        }
+        catch
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+
+            throw;
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(checkpointsDir, "latest"), FolderName(state.Step) + "\n");
+        return final;
+    }
+
+    public static CheckpointState ReadState(string checkpointDir)
+    {
+        var path = Path.Combine(checkpointDir, StateFile);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{checkpointDir}: not a checkpoint (no {StateFile})");
+        }
+
+        return JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(path), SchemaValidatedConfig.JsonOptions)
+            ?? throw new InvalidDataException($"{path}: empty checkpoint state");
+    }
+
+    /// <summary>The newest checkpoint folder of a run folder (via checkpoints/latest), or null.</summary>
+    public static string? Latest(string runDir)
+    {
+        var dir = Path.Combine(runDir, "checkpoints");
+        var pointer = Path.Combine(dir, "latest");
+        if (File.Exists(pointer))
+        {
+            var named = Path.Combine(dir, File.ReadAllText(pointer).Trim());
+            if (File.Exists(Path.Combine(named, StateFile)))
+            {
+                return named;
+            }
+        }
+
+        return Directory.Exists(dir)
+            ? Directory.GetDirectories(dir, "step-*").Where(d => File.Exists(Path.Combine(d, StateFile))).Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+    }
+}
