@@ -92,8 +92,9 @@ public sealed class LibraryServer : IAsyncDisposable
 
     public FaultPlan Faults => faults;
 
-    /// <summary>Every request answered so far, in order of completion.</summary>
-    public IReadOnlyList<ServedRequest> Requests => log.ToArray();
+    /// <summary>Every request answered so far, in order of arrival (a stalled request is logged only when it ends,
+    /// possibly after the retry that followed it, so completion order would be misleading).</summary>
+    public IReadOnlyList<ServedRequest> Requests => [.. log.OrderBy(r => r.Started)];
 
     /// <summary>Most requests being answered at once so far (a stalled one counts until it goes silent).</summary>
     public int MaxConcurrentConnections => Volatile.Read(ref maxActive);
