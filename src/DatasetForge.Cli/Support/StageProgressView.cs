@@ -22,18 +22,22 @@ internal static class StageProgressView
         (writer is null || ReferenceEquals(writer, Console.Out) || (ReferenceEquals(writer, Console.Error) && !Console.IsErrorRedirected)) && Interactive;
 
     /// <summary>Runs <paramref name="work"/> with progress shown as bars on a terminal, else as lines on <paramref name="plain"/> (default stdout).</summary>
-    public static async Task<T> RunAsync<T>(Func<IProgress<StageProgress>, Task<T>> work, TextWriter? plain = null, string unit = "songs")
+    /// <param name="unit">what the stages count (for rates: "songs/min")</param>
+    /// <param name="units">stages that count something else (stage -> unit)</param>
+    public static async Task<T> RunAsync<T>(
+        Func<IProgress<StageProgress>, Task<T>> work, TextWriter? plain = null, string unit = "songs", IReadOnlyDictionary<string, string>? units = null)
     {
         ArgumentNullException.ThrowIfNull(work);
+        Func<string, string> unitOf = stage => units?.GetValueOrDefault(stage) ?? unit;
         if (!IsTerminal(plain))
         {
-            return await work(new PlainProgress(plain ?? Console.Out, unit)).ConfigureAwait(false);
+            return await work(new PlainProgress(plain ?? Console.Out, unitOf)).ConfigureAwait(false);
         }
 
         T result = default!;
         await NewProgress().StartAsync(async context =>
         {
-            var bars = new BarProgress(context, unit);
+            var bars = new BarProgress(context, unitOf);
             result = await work(bars).ConfigureAwait(false);
             bars.Finish();
         }).ConfigureAwait(false);
@@ -46,13 +50,13 @@ internal static class StageProgressView
         ArgumentNullException.ThrowIfNull(work);
         if (!IsTerminal(plain))
         {
-            return work(new PlainProgress(plain ?? Console.Out, unit));
+            return work(new PlainProgress(plain ?? Console.Out, _ => unit));
         }
 
         T result = default!;
         NewProgress().Start(context =>
         {
-            var bars = new BarProgress(context, unit);
+            var bars = new BarProgress(context, _ => unit);
             result = work(bars);
             bars.Finish();
         });
@@ -101,7 +105,7 @@ internal static class StageProgressView
 
     private static string Shorten(string text, int length) => text.Length > length ? "…" + text[^(length - 1)..] : text;
 
-    private sealed class BarProgress(ProgressContext context, string unit) : IProgress<StageProgress>
+    private sealed class BarProgress(ProgressContext context, Func<string, string> unitOf) : IProgress<StageProgress>
     {
         private readonly Dictionary<string, (ProgressTask Task, Rate Rate)> stages = new(StringComparer.Ordinal);
 
@@ -129,7 +133,7 @@ internal static class StageProgressView
                 }
 
                 var count = value.Total > 0 ? $"{value.Done}/{value.Total}" : value.Done.ToString(CultureInfo.InvariantCulture);
-                var figures = rate.Describe(value.Done, value.Total, unit);
+                var figures = rate.Describe(value.Done, value.Total, unitOf(value.Stage));
                 var text = $"{value.Stage,-8} {count,9} {(figures.Length > 0 ? figures + " " : string.Empty)}{Shorten(value.Item, 32)}";
                 task.Description = IsFailure(value) ? $"[red]{Markup.Escape(text)}[/]" : Markup.Escape(text);
                 if (IsFailure(value))
@@ -154,7 +158,7 @@ internal static class StageProgressView
         }
     }
 
-    private sealed class PlainProgress(TextWriter writer, string unit) : IProgress<StageProgress>
+    private sealed class PlainProgress(TextWriter writer, Func<string, string> unitOf) : IProgress<StageProgress>
     {
         private readonly Dictionary<string, (Stopwatch Last, Rate Rate)> stages = new(StringComparer.Ordinal);
 
@@ -181,7 +185,7 @@ internal static class StageProgressView
 
                 entry.Last.Restart();
                 var count = value.Total > 0 ? $" {value.Done}/{value.Total}" : string.Empty;
-                var figures = entry.Rate.Describe(value.Done, value.Total, unit);
+                var figures = entry.Rate.Describe(value.Done, value.Total, unitOf(value.Stage));
                 writer.WriteLine($"{value.Stage}{count} {value.Item}{(value.Message is { Length: > 0 } m ? ": " + m : string.Empty)}{(figures.Length > 0 ? $" ({figures})" : string.Empty)}");
             }
         }

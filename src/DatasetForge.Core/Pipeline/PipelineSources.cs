@@ -129,6 +129,7 @@ public static class PipelineSources
                             SubGenre = r.SubGenre,
                             SongId = r.SongId,
                             Archives = [Path.Combine(synthDir, r.ArchiveFile)],
+                            ArchiveHashes = [r.ArchiveSha256],
                         }).ToList());
                         return new PipelineSourceSet(Assign(engine, songs), [], described, [], null, synthDir);
                     }
@@ -162,7 +163,11 @@ public static class PipelineSources
                     var site = SourceDefinition.Load(definition.ResolvePath(source.Definition));
                     var scraped = await ScrapeAsync(definition with { Download = definition.Download with { MinIntervalS = 0 } }, site, [index], catalog, progress, cancellationToken)
                         .ConfigureAwait(false);
-                    return Projects(definition, site, catalog, engine, scraped, $"{described}, served at {server.BaseUri}", server, synthDir, warning);
+                    // The songs' origins name the archive, not the server's URL: a run on another port keeps the song ids
+                    // (its archives are downloaded again, with the same content, so nothing after the download is redone).
+                    var archiveOf = rows.ToDictionary(r => server.UrlOf(r.ArchiveFile), r => r.ArchiveFile, StringComparer.Ordinal);
+                    return Projects(definition, site, catalog, engine, scraped, $"{described}, served at {server.BaseUri}", server, synthDir, warning,
+                        p => archiveOf.TryGetValue(p.ArchiveUrl, out var file) ? "synthetic:" + file : LibraryScraper.Origin(p));
                 }
 
                 default:
@@ -221,7 +226,7 @@ public static class PipelineSources
         catch (System.Net.Sockets.SocketException e)
         {
             var server = LibraryServer.Start();
-            return (server, $"port {port} on 127.0.0.1 is taken ({e.Message}); serving at {server.BaseUri} instead: the archives' URLs changed, so songs are downloaded and ingested again");
+            return (server, $"port {port} on 127.0.0.1 is taken ({e.Message}); serving at {server.BaseUri} instead: the archives' URLs changed, so they are downloaded again");
         }
     }
 
@@ -243,7 +248,7 @@ public static class PipelineSources
     /// <summary>One song per scraped project, with the downloads it needs (the fetch plan of <see cref="LibraryFetcher.Plan"/>).</summary>
     private static PipelineSourceSet Projects(
         PipelineDefinition definition, SourceDefinition site, CatalogLayout catalog, IngestEngine engine, ScrapeResult scraped, string description,
-        LibraryServer? server, string? synthDir, string? warning = null)
+        LibraryServer? server, string? synthDir, string? warning = null, Func<ProjectRecord, string>? origin = null)
     {
         var projects = definition.Source.Limit is { } limit ? scraped.Projects.Take(limit).ToList() : scraped.Projects;
         var (requests, refused) = LibraryFetcher.Plan(catalog, projects, site.Rules);
@@ -251,7 +256,7 @@ public static class PipelineSources
         var refusedBySong = refused.GroupBy(r => r.Item, StringComparer.Ordinal).ToDictionary(g => g.Key, g => string.Join("; ", g.Select(r => r.Reason)), StringComparer.Ordinal);
         var sources = projects.Select(p => new SongSource
         {
-            Origin = LibraryScraper.Origin(p),
+            Origin = origin?.Invoke(p) ?? LibraryScraper.Origin(p),
             Source = "mtk",
             Artist = p.Artist,
             Title = p.Title,
