@@ -603,6 +603,7 @@ public sealed class PipelineRunner
         {
             var quarantine = new List<QuarantineRecord>(source.Problems);
             var gatherClock = Stopwatch.StartNew();
+            var gatherCpu = ThreadCpuTime.Seconds();
 
             // Catalog: every unit's rows, downloads, the source's own refusals.
             if (source.HasDownloads || source.Problems.Any(q => q.Stage == LibraryFetcher.Stage))
@@ -649,7 +650,7 @@ public sealed class PipelineRunner
             var analysed = songs.Where(s => s.AnalysisSong is not null).Select(s => s.AnalysisSong!).ToList();
             var analysisFailures = songs.Where(s => s.FailedAt == AnalyzeStage).SelectMany(s => s.Quarantine.Where(q => q.Stage == AnalyzeStage)).ToList();
             AnalysisStage.Gather(layout.AnalysisDir, analysed, analysisFailures);
-            DatasetStage(GatherStage, SongStageStatus.Done, gatherClock.Elapsed.TotalSeconds, $"{gathered.Songs.Count} songs in the manifests");
+            DatasetStage(GatherStage, SongStageStatus.Done, gatherClock.Elapsed.TotalSeconds, ThreadCpuTime.Seconds() - gatherCpu, $"{gathered.Songs.Count} songs in the manifests");
 
             quarantine.AddRange(songs.SelectMany(s => s.Quarantine));
             quarantine = quarantine.Distinct().ToList();
@@ -747,11 +748,21 @@ public sealed class PipelineRunner
 
         private readonly Dictionary<string, StageTotals> datasetTotals = new(StringComparer.Ordinal);
 
-        private void DatasetStage(string stage, SongStageStatus status, double seconds, string? message)
+        private void DatasetStage(string stage, SongStageStatus status, double seconds, double cpuSeconds, string? message)
         {
             var done = status == SongStageStatus.Done ? 1 : 0;
-            datasetTotals[stage] = new StageTotals(stage, 1, done, status == SongStageStatus.Skipped ? 1 : 0, 0, 0, 0, Math.Round(seconds, 3), 0, 0);
-            events.Write(new PipelineEvent { Event = "stage", Stage = stage, Status = Status(status), Done = 1, Total = 1, Seconds = Math.Round(seconds, 4), Message = message });
+            datasetTotals[stage] = new StageTotals(stage, 1, done, status == SongStageStatus.Skipped ? 1 : 0, 0, 0, 0, Math.Round(seconds, 3), Math.Round(Math.Max(0, cpuSeconds), 3), 0);
+            events.Write(new PipelineEvent
+            {
+                Event = "stage",
+                Stage = stage,
+                Status = Status(status),
+                Done = 1,
+                Total = 1,
+                Seconds = Math.Round(seconds, 4),
+                CpuS = cpuSeconds > 0 ? Math.Round(cpuSeconds, 4) : null,
+                Message = message,
+            });
             Progress?.Report(new StageProgress(stage, stage, 1, 1, message is null ? Status(status) : $"{Status(status)}: {message}"));
         }
 
@@ -764,14 +775,15 @@ public sealed class PipelineRunner
             var stored = File.Exists(statePath) ? File.ReadAllText(statePath).Trim() : null;
             if (stored == key && outputs.All(o => File.Exists(Path.Combine(layout.DatasetDir, o))))
             {
-                DatasetStage(stage, SongStageStatus.Skipped, 0, null);
+                DatasetStage(stage, SongStageStatus.Skipped, 0, 0, null);
                 return;
             }
 
             var clock = Stopwatch.StartNew();
+            var cpu = ThreadCpuTime.Seconds();
             var message = work();
             AtomicFile.WriteAllText(statePath, key + "\n");
-            DatasetStage(stage, SongStageStatus.Done, clock.Elapsed.TotalSeconds, message);
+            DatasetStage(stage, SongStageStatus.Done, clock.Elapsed.TotalSeconds, ThreadCpuTime.Seconds() - cpu, message);
         }
 
         private string[] Manifests() => Files(DatasetManifests.SongsFile, DatasetManifests.StemsFile, DatasetManifests.RawTracksFile, DatasetInfo.FileName);
