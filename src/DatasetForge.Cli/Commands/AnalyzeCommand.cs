@@ -1,3 +1,4 @@
+using DatasetForge.Cli.Support;
 using System.CommandLine;
 using System.Globalization;
 using DatasetForge.Analysis;
@@ -28,7 +29,7 @@ internal sealed class AnalyzeCommand : IForgeCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            var terminal = StageProgressView.IsTerminal(output);
             try
             {
                 var options = AnalysisOptions.Load(parse.GetValue(config));
@@ -38,24 +39,7 @@ internal sealed class AnalyzeCommand : IForgeCommand
                     error.WriteLine($"warning: {warning}");
                 }
 
-                AnalysisRunSummary summary;
-                if (!terminal)
-                {
-                    var progress = new SyncProgress(p =>
-                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"analyze {p.Done}/{p.Total} {p.Item}{(p.Message is null ? string.Empty : $" ({p.Message})")}")));
-                    summary = await AnalysisStage.RunAsync(data, options, parse.GetValue(jobs), progress, token).ConfigureAwait(false);
-                }
-                else
-                {
-                    summary = await AnsiConsole.Progress()
-                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                        .StartAsync(async ctx =>
-                        {
-                            var task = ctx.AddTask("analyze: songs", maxValue: Math.Max(1, data.Songs.Count));
-                            var progress = new Progress<StageProgress>(p => task.Value = p.Done);
-                            return await AnalysisStage.RunAsync(data, options, parse.GetValue(jobs), progress, token).ConfigureAwait(false);
-                        }).ConfigureAwait(false);
-                }
+                var summary = await StageProgressView.RunAsync(p => AnalysisStage.RunAsync(data, options, parse.GetValue(jobs), p, token), output).ConfigureAwait(false);
 
                 foreach (var q in summary.Quarantined)
                 {
@@ -109,19 +93,5 @@ internal sealed class AnalyzeCommand : IForgeCommand
         }
 
         AnsiConsole.Write(table);
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and could print after the summary).</summary>
-    private sealed class SyncProgress(Action<StageProgress> report) : IProgress<StageProgress>
-    {
-        private readonly object gate = new();
-
-        public void Report(StageProgress value)
-        {
-            lock (gate)
-            {
-                report(value);
-            }
-        }
     }
 }

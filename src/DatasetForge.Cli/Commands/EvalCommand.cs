@@ -1,3 +1,4 @@
+using DatasetForge.Cli.Support;
 using System.CommandLine;
 using System.Globalization;
 using DatasetForge.Common;
@@ -137,7 +138,7 @@ internal sealed class EvalCommand : IForgeCommand
                 return 2;
             }
 
-            var (fitted, fitFailures) = ProgressDisplay.Run($"fit weights on {fitSplit}", p => DatasetEvaluator.FitWeights(datasetRoot, layout, fitSplit, systems, targets, p));
+            var (fitted, fitFailures) = StageProgressView.Run(p => DatasetEvaluator.FitWeights(datasetRoot, layout, fitSplit, systems, targets, p), Console.Error, "songs");
             foreach (var f in fitFailures)
             {
                 Console.Error.WriteLine($"error: {f.Item}: {f.Reason}");
@@ -161,7 +162,7 @@ internal sealed class EvalCommand : IForgeCommand
             Options = options,
             Weights = weights,
         };
-        var result = ProgressDisplay.Run($"eval {split}", p => DatasetEvaluator.Run(request, p));
+        var result = StageProgressView.Run(p => DatasetEvaluator.Run(request, p), Console.Error, "songs");
         foreach (var f in result.Failures)
         {
             Console.Error.WriteLine($"error: {f.Item}: {f.Reason}");

@@ -1,3 +1,4 @@
+using DatasetForge.Cli.Support;
 using System.CommandLine;
 using System.Globalization;
 using DatasetForge.Audio;
@@ -35,7 +36,7 @@ internal sealed class SeparateCommand : IForgeCommand
                 using var separator = registry.Load(parse.GetValue(model)!);
                 var mixture = AudioFile.ReadAll(parse.GetValue(song)!);
                 var (chunkFrames, hopFrames) = OverlapAdd.Frames(parse.GetValue(chunk), parse.GetValue(hop), mixture.SampleRate);
-                var outputs = ProgressDisplay.Run("separate", p => OverlapAdd.Separate(separator, mixture, chunkFrames, hopFrames, p));
+                var outputs = StageProgressView.Run(p => OverlapAdd.Separate(separator, mixture, chunkFrames, hopFrames, p), Console.Error, "chunks");
                 var dir = parse.GetValue(outDir)!;
                 var clipped = 0L;
                 for (var t = 0; t < outputs.Length; t++)

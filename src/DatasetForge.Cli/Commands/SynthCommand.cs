@@ -33,25 +33,7 @@ internal sealed class SynthCommand : IForgeCommand
             try
             {
                 options.Validate();
-                SynthSummary summary;
-                if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-                {
-                    var progress = new Progress<StageProgress>(p =>
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"synth {p.Done}/{p.Total} {p.Item} ({p.Bytes / 1e6:F1} MB)")));
-                    summary = await SynthLibrary.GenerateAsync(dir, options, progress, token).ConfigureAwait(false);
-                }
-                else
-                {
-                    summary = await AnsiConsole.Progress()
-                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                        .StartAsync(async ctx =>
-                        {
-                            var task = ctx.AddTask("synth: songs", maxValue: options.Songs);
-                            var progress = new Progress<StageProgress>(p => task.Value = p.Done);
-                            return await SynthLibrary.GenerateAsync(dir, options, progress, token).ConfigureAwait(false);
-                        }).ConfigureAwait(false);
-                }
-
+                var summary = await StageProgressView.RunAsync(p => SynthLibrary.GenerateAsync(dir, options, p, token)).ConfigureAwait(false);
                 Print(summary);
                 return 0;
             }

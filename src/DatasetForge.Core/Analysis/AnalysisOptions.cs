@@ -40,6 +40,57 @@ public sealed record AnalysisOptions
         return options;
     }
 
+    /// <summary>
+    /// Loads a preset (as <see cref="Load(string?)"/>) with <paramref name="overrides"/> replacing its keys (objects are
+    /// merged key by key, anything else replaced), then validates the result; errors name <paramref name="origin"/>.
+    /// </summary>
+    public static AnalysisOptions Load(string? pathOrName, System.Text.Json.Nodes.JsonObject? overrides, string origin)
+    {
+        if (overrides is null || overrides.Count == 0)
+        {
+            return Load(pathOrName);
+        }
+
+        var name = pathOrName ?? DefaultPreset;
+        if (!File.Exists(name) && !name.Contains('/') && !name.EndsWith(".yaml", StringComparison.Ordinal))
+        {
+            name = $"pipelines/analysis/{name}.yaml";
+        }
+
+        var (text, presetOrigin) = EmbeddedAssets.ReadFileOrEmbedded(name);
+        var node = SchemaValidatedConfig.LoadNode(text, presetOrigin, SchemaName)?.AsObject() ?? [];
+        Merge(node, overrides);
+        var merged = new YamlJson.Located(node, new Dictionary<string, YamlDotNet.Core.Mark>());
+        SchemaValidatedConfig.Validate(merged, origin, SchemaName);
+        AnalysisOptions options;
+        try
+        {
+            options = node.Deserialize<AnalysisOptions>(SchemaValidatedConfig.JsonOptions) ?? new AnalysisOptions();
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException(origin, $"cannot bind {e.Path}: {e.Message}");
+        }
+
+        options.Validate(origin);
+        return options;
+
+        static void Merge(System.Text.Json.Nodes.JsonObject target, System.Text.Json.Nodes.JsonObject source)
+        {
+            foreach (var (key, value) in source)
+            {
+                if (value is System.Text.Json.Nodes.JsonObject child && target[key] is System.Text.Json.Nodes.JsonObject existing)
+                {
+                    Merge(existing, child);
+                }
+                else
+                {
+                    target[key] = value?.DeepClone();
+                }
+            }
+        }
+    }
+
     public static AnalysisOptions Default { get; } = Load();
 
     /// <summary>Canonical JSON of every parameter (what the per-song key hashes).</summary>

@@ -122,7 +122,9 @@ public static class OverlapAdd
                 }
             }
 
-            progress?.Report(new StageProgress(Stage, $"chunk {k + 1}/{chunks}", k + 1, chunks, AudioSeconds: (double)Math.Min(n, start + hopFrames) / mixture.SampleRate));
+            // AudioSeconds is this chunk's share of the song (progress reports carry increments, summed by the viewer).
+            var covered = Math.Min(n, start + hopFrames) - Math.Min(n, start);
+            progress?.Report(new StageProgress(Stage, $"chunk {k + 1}/{chunks}", k + 1, chunks, AudioSeconds: (double)Math.Max(0, covered) / mixture.SampleRate));
         }
 
         return result;

@@ -109,10 +109,13 @@ public sealed class IngestEngine
             options.Fingerprint, song.Origin, song.SongId ?? string.Empty, song.Source, song.Artist, song.Title,
             song.BroadGenre, song.SubGenre, song.Split, song.MissingReason ?? string.Empty,
         };
-        foreach (var archive in song.Archives)
+        for (var i = 0; i < song.Archives.Count; i++)
         {
+            var archive = song.Archives[i];
             parts.Add("archive");
-            parts.Add(Download.Downloader.ReadSidecar(archive)?.Sha256 ?? FileStamp(archive));
+            parts.Add(Download.Downloader.ReadSidecar(archive)?.Sha256
+                ?? (i < song.ArchiveHashes.Count && song.ArchiveHashes[i].Length > 0 && File.Exists(archive) ? song.ArchiveHashes[i] : null)
+                ?? FileStamp(archive));
         }
 
         foreach (var track in song.Tracks)

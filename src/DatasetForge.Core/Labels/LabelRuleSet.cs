@@ -1,3 +1,4 @@
+using DatasetForge.Common;
 using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using DatasetForge.Common.Config;
@@ -90,6 +91,9 @@ public sealed class LabelRuleSet
     public FileNameTokenizer Tokenizer { get; }
 
     public IReadOnlyList<LabelRule> Rules { get; }
+
+    /// <summary>SHA-256 of the rules file's text: part of the key of any work labelled with these rules.</summary>
+    public string Sha256 { get; private init; } = string.Empty;
 
     /// <summary>Loads a rules file from disk, or a built-in preset by name ("ms21" = pipelines/labels/ms21.yaml).</summary>
     public static LabelRuleSet Load(string pathOrPreset)
@@ -214,7 +218,7 @@ public sealed class LabelRuleSet
             throw new ConfigException(issues);
         }
 
-        return new LabelRuleSet(root["name"]!.GetValue<string>(), origin, vocabulary, tokenizer, rules);
+        return new LabelRuleSet(root["name"]!.GetValue<string>(), origin, vocabulary, tokenizer, rules) { Sha256 = ContentHash.OfText(yaml) };
     }
 
     /// <summary>True when the label is in the vocabulary (or is `unknown`).</summary>

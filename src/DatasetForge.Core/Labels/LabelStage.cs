@@ -43,17 +43,95 @@ public static class LabelStage
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var rules = labeler.Rules;
-        var input = LabelInput.Read(options.Source, rules.Tokenizer.Extensions);
+        var input = LabelInput.Read(options.Source, labeler.Rules.Tokenizer.Extensions);
+        var session = LabelSession.Open(options.OutDir, options.CorrectionsFile, labeler, hierarchy);
         var warnings = new List<string>(input.Warnings);
+        var rows = new List<LabelRow>(input.Tracks.Count);
+        var disagreements = new List<Disagreement>();
+        var songOrder = input.Tracks.Select(t => t.SongId).Distinct(StringComparer.Ordinal).ToList();
+        var bySong = input.Tracks.ToLookup(t => t.SongId, StringComparer.Ordinal);
+        for (var s = 0; s < songOrder.Count; s++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var songId = songOrder[s];
+            progress?.Report(new StageProgress("label", songId, s, songOrder.Count));
+            var song = session.LabelSong(songId, bySong[songId].ToList());
+            rows.AddRange(song.Rows);
+            disagreements.AddRange(song.Disagreements);
+            warnings.AddRange(song.Warnings);
+        }
+
+        progress?.Report(new StageProgress("label", string.Empty, songOrder.Count, songOrder.Count));
+        var written = session.Write(rows, disagreements, input.Songs, options.Source);
+        warnings.InsertRange(input.Warnings.Count, session.Warnings);
+        warnings.AddRange(written.Warnings);
+        return new LabelStageResult(
+            songOrder.Count,
+            rows.Count,
+            rows.Count(r => r.Source == "manual"),
+            rows.Count(r => r.Label == HierarchyDefinition.Unknown),
+            session.NewCorrections,
+            written.Orphans,
+            disagreements,
+            warnings,
+            rows);
+    }
+}
+
+/// <summary>One song's labels: its rows, the manual labels the rules disagree with, and warnings.</summary>
+public sealed record SongLabels(string SongId, IReadOnlyList<LabelRow> Rows, IReadOnlyList<Disagreement> Disagreements, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// The label stage song by song (what <see cref="LabelStage.Run"/> does for a whole library, usable by a pipeline
+/// that labels songs as they arrive): <see cref="Open"/> gathers the corrections (corrections.csv, edits to the
+/// previous labels.csv, an extra corrections file), <see cref="LabelSong"/> labels one song (thread-safe),
+/// <see cref="Write"/> writes labels.csv, labels_wide.csv, corrections.csv and disagreements.csv.
+/// </summary>
+public sealed class LabelSession
+{
+    private readonly object gate = new();
+    private readonly TrackLabeler labeler;
+    private readonly CorrectionStore store;
+    private readonly HashSet<(string, string)> changed;
+    private readonly HashSet<(string, string)> matched = [];
+    private readonly HashSet<string> badLabels = new(StringComparer.Ordinal);
+    private readonly HashSet<string> hierarchyLabels;
+    private readonly List<string> warnings;
+
+    private LabelSession(string outDir, TrackLabeler labeler, HierarchyDefinition hierarchy, CorrectionStore store, HashSet<(string, string)> changed, List<string> warnings)
+    {
+        OutDir = outDir;
+        this.labeler = labeler;
+        this.store = store;
+        this.changed = changed;
+        this.warnings = warnings;
+        hierarchyLabels = hierarchy.Labels.ToHashSet(StringComparer.Ordinal);
+    }
+
+    public string OutDir { get; }
+
+    public string CorrectionsPath => Path.Combine(OutDir, LabelStage.CorrectionsFile);
+
+    /// <summary>Warnings found opening the session (labels the hierarchy does not map).</summary>
+    public IReadOnlyList<string> Warnings => warnings;
+
+    /// <summary>Corrections recorded by this session (from edits or the extra file).</summary>
+    public int NewCorrections => changed.Count;
+
+    public static LabelSession Open(string outDir, string? correctionsFile, TrackLabeler labeler, HierarchyDefinition hierarchy)
+    {
+        ArgumentNullException.ThrowIfNull(labeler);
+        ArgumentNullException.ThrowIfNull(hierarchy);
+        var rules = labeler.Rules;
+        var warnings = new List<string>();
         foreach (var label in rules.Labels.Where(l => !hierarchy.Maps(l)))
         {
             warnings.Add($"{hierarchy.Origin}: hierarchy '{hierarchy.Name}' does not map label '{label}' of {rules.Origin}; such tracks get instrument '{hierarchy.InstrumentOf(label)}'");
         }
 
-        Directory.CreateDirectory(options.OutDir);
-        var correctionsPath = Path.Combine(options.OutDir, CorrectionsFile);
-        var longPath = Path.Combine(options.OutDir, LongFile);
+        Directory.CreateDirectory(outDir);
+        var correctionsPath = Path.Combine(outDir, LabelStage.CorrectionsFile);
+        var longPath = Path.Combine(outDir, LabelStage.LongFile);
         var store = CorrectionStore.Load(correctionsPath);
         var changed = new HashSet<(string, string)>();
 
@@ -90,7 +168,7 @@ public static class LabelStage
         }
 
         // (3) an extra corrections file
-        if (options.CorrectionsFile is { } extra)
+        if (correctionsFile is { } extra)
         {
             var fileTime = LabelFiles.Iso(File.GetLastWriteTimeUtc(extra));
             var entries = LabelFiles.IsWide(extra)
@@ -102,22 +180,31 @@ public static class LabelStage
             }
         }
 
-        var rows = new List<LabelRow>(input.Tracks.Count);
-        var disagreements = new List<Disagreement>();
-        var matched = new HashSet<(string, string)>();
-        static (string, string) KeyOf(Correction c) => (CorrectionStore.SongKey(c.SongId), CorrectionStore.FileKey(c.File));
-        var badLabels = new HashSet<string>(StringComparer.Ordinal);
-        var hierarchyLabels = hierarchy.Labels.ToHashSet(StringComparer.Ordinal);
-        var songOrder = input.Tracks.Select(t => t.SongId).Distinct(StringComparer.Ordinal).ToList();
-        var bySong = input.Tracks.ToLookup(t => t.SongId, StringComparer.Ordinal);
-        for (var s = 0; s < songOrder.Count; s++)
+        return new LabelSession(outDir, labeler, hierarchy, store, changed, warnings);
+    }
+
+    /// <summary>The manual labels that apply to a song's files (file index -> label), for keying per-song work.</summary>
+    public IReadOnlyDictionary<int, string> ManualLabels(string songId, IReadOnlyList<string> files)
+    {
+        lock (gate)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var songId = songOrder[s];
-            progress?.Report(new StageProgress("label", songId, s, songOrder.Count));
-            var tracks = bySong[songId].ToList();
-            var files = tracks.Select(t => t.File).ToList();
-            var labels = labeler.LabelSong(songId, files);
+            return store.MatchSong(songId, files).ToDictionary(kv => kv.Key, kv => kv.Value.Label);
+        }
+    }
+
+    /// <summary>Labels one song: the rules, with manual corrections on top. Safe to call from several threads.</summary>
+    public SongLabels LabelSong(string songId, IReadOnlyList<CatalogTrack> tracks)
+    {
+        ArgumentNullException.ThrowIfNull(tracks);
+        var rules = labeler.Rules;
+        var files = tracks.Select(t => t.File).ToList();
+        var labels = labeler.LabelSong(songId, files);
+        var rows = new List<LabelRow>(tracks.Count);
+        var disagreements = new List<Disagreement>();
+        var songWarnings = new List<string>();
+        static (string, string) KeyOf(Correction c) => (CorrectionStore.SongKey(c.SongId), CorrectionStore.FileKey(c.File));
+        lock (gate)
+        {
             var corrections = store.MatchSong(songId, files);
             for (var i = 0; i < tracks.Count; i++)
             {
@@ -145,40 +232,56 @@ public static class LabelStage
                     matched.Add(KeyOf(c));
                     if (badLabels.Add(c.Label))
                     {
-                        warnings.Add($"{correctionsPath}: correction label '{c.Label}' ({c.SongId} / {c.File}) is not in the vocabulary of {rules.Origin}; kept, not applied");
+                        songWarnings.Add($"{CorrectionsPath}: correction label '{c.Label}' ({c.SongId} / {c.File}) is not in the vocabulary of {rules.Origin}; kept, not applied");
                     }
                 }
 
                 if (l.Warning is not null)
                 {
-                    warnings.Add($"{songId} / {l.File}: {l.Warning}");
+                    songWarnings.Add($"{songId} / {l.File}: {l.Warning}");
                 }
 
                 rows.Add(new LabelRow(songId, l.File, l.Label, l.Instrument, "rule", l.Rule, l.Confidence, l.Label, string.Empty, path, l.Warning ?? string.Empty));
             }
         }
 
-        progress?.Report(new StageProgress("label", string.Empty, songOrder.Count, songOrder.Count));
-        var orphans = store.All.Count(c => !matched.Contains(KeyOf(c)));
-        if (orphans > 0)
+        return new SongLabels(songId, rows, disagreements, songWarnings);
+    }
+
+    /// <summary>Marks a song's corrections as seen (for a song whose labels were reused rather than recomputed).</summary>
+    public void MarkSeen(string songId, IReadOnlyList<string> files)
+    {
+        lock (gate)
         {
-            warnings.Add($"{correctionsPath}: {orphans} correction(s) name tracks that are not in {options.Source}; kept for when they come back");
+            foreach (var c in store.MatchSong(songId, files).Values)
+            {
+                matched.Add((CorrectionStore.SongKey(c.SongId), CorrectionStore.FileKey(c.File)));
+            }
         }
+    }
 
-        LabelFiles.WriteCorrections(correctionsPath, store.All);
-        LabelFiles.WriteLong(longPath, rows);
-        LabelFiles.WriteWide(Path.Combine(options.OutDir, WideFile), rules.Labels.ToList(), rows.GroupBy(r => r.SongId, StringComparer.Ordinal), input.Songs);
-        CsvTable.Write(Path.Combine(options.OutDir, DisagreementsFile), disagreements);
+    /// <summary>
+    /// Writes corrections.csv (first), labels.csv, labels_wide.csv and disagreements.csv (each atomically). Returns the
+    /// number of corrections whose track is not among the rows (orphans, kept) and the warning about them.
+    /// </summary>
+    public (int Orphans, IReadOnlyList<string> Warnings) Write(
+        IReadOnlyList<LabelRow> rows, IReadOnlyList<Disagreement> disagreements, IReadOnlyDictionary<string, SongInfo> songs, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var result = new List<string>();
+        lock (gate)
+        {
+            var orphans = store.All.Count(c => !matched.Contains((CorrectionStore.SongKey(c.SongId), CorrectionStore.FileKey(c.File))));
+            if (orphans > 0)
+            {
+                result.Add($"{CorrectionsPath}: {orphans} correction(s) name tracks that are not in {sourceName}; kept for when they come back");
+            }
 
-        return new LabelStageResult(
-            songOrder.Count,
-            rows.Count,
-            rows.Count(r => r.Source == "manual"),
-            rows.Count(r => r.Label == HierarchyDefinition.Unknown),
-            changed.Count,
-            orphans,
-            disagreements,
-            warnings,
-            rows);
+            LabelFiles.WriteCorrections(CorrectionsPath, store.All);
+            LabelFiles.WriteLong(Path.Combine(OutDir, LabelStage.LongFile), rows);
+            LabelFiles.WriteWide(Path.Combine(OutDir, LabelStage.WideFile), labeler.Rules.Labels.ToList(), rows.GroupBy(r => r.SongId, StringComparer.Ordinal), songs);
+            CsvTable.Write(Path.Combine(OutDir, LabelStage.DisagreementsFile), disagreements);
+            return (orphans, result);
+        }
     }
 }

@@ -27,9 +27,11 @@ public sealed class BleedIndex
     public static BleedIndex Empty { get; } = new(new Dictionary<string, bool>(StringComparer.Ordinal), null);
 
     /// <summary>Reads `DIR/analysis/bleed.csv` when it exists (DIR = a dataset or catalog folder).</summary>
-    public static BleedIndex Load(string dir)
+    public static BleedIndex Load(string dir) => LoadFile(Path.Combine(dir, "analysis", "bleed.csv"));
+
+    /// <summary>Reads a bleed.csv of that layout (the gathered one, or one song's `analysis/songs/&lt;Song&gt;/bleed.csv`).</summary>
+    public static BleedIndex LoadFile(string path)
     {
-        var path = Path.Combine(dir, "analysis", "bleed.csv");
         if (!File.Exists(path))
         {
             return Empty;

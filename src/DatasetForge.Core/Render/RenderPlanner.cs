@@ -6,6 +6,9 @@ using DatasetForge.Labels;
 
 namespace DatasetForge.Render;
 
+/// <summary>A labelled track of a song, as the planner reads it: file name, fine label, catalog path, and kind (raw | stem | mix).</summary>
+public sealed record RenderTrackInput(string File, string Label, string Path, string Kind = "raw");
+
 /// <summary>What <see cref="RenderPlanner.Plan"/> found: one plan per song and the rows it could not use.</summary>
 public sealed record RenderPlanSet(IReadOnlyList<SongRenderPlan> Songs, IReadOnlyList<QuarantineRecord> Problems, string? CatalogDir);
 
@@ -96,42 +99,69 @@ public static class RenderPlanner
         }
 
         var bleed = BleedIndex.Load(datasetDir);
-        var folders = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var folderOf = FolderNames(order);
         var plans = new List<SongRenderPlan>();
         foreach (var songId in order)
         {
-            var entries = bySong[songId];
-            if (kinds.Count > 0)
-            {
-                var songKinds = entries.Select(e => kinds.GetValueOrDefault((songId, e.Path), "raw")).ToList();
-                if (songKinds.Contains("raw"))
-                {
-                    entries = entries.Where((e, i) => songKinds[i] == "raw").ToList();
-                }
-                else
-                {
-                    entries = entries.Where((e, i) => songKinds[i] != "mix").ToList();
-                }
-            }
-
-            var rawNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            var tracks = new List<RawTrackPlan>();
-            foreach (var (_, file, label, path) in entries)
-            {
-                var instrument = hierarchy.InstrumentOf(label);
-                var mixed = !hierarchy.IsExcluded(instrument);
-                var source = layout?.Resolve(path) ?? Path.GetFullPath(path);
-                tracks.Add(new RawTrackPlan(file, source, label, instrument, mixed, Unique(SongIds.Safe(file), rawNames, keepExtension: true)));
-            }
-
-            var placements = StereoPairs.Find(tracks.Select(t => t.File));
-            tracks = tracks.Select(t => placements.TryGetValue(t.File, out var side) ? t with { Placement = side } : t).ToList();
-            var folder = Unique(FolderName(songId), folders, keepExtension: false);
+            var inputs = bySong[songId].Select(e => new RenderTrackInput(e.File, e.Label, e.Path, kinds.Count > 0 ? kinds.GetValueOrDefault((songId, e.Path), "raw") : "raw")).ToList();
             var songFields = (fields.GetValueOrDefault(songId) ?? FromSongId(songId)) with { HasBleed = bleed.HasBleed(songId) };
-            plans.Add(new SongRenderPlan(songId, folder, songFields, tracks, hierarchy, options, Path.GetFullPath(datasetDir)));
+            plans.Add(PlanSong(songId, folderOf[songId], songFields, inputs, layout, hierarchy, options, datasetDir));
         }
 
         return new RenderPlanSet(plans, problems, catalogDir is null ? null : Path.GetFullPath(catalogDir));
+    }
+
+    /// <summary>
+    /// One song's plan (the per-song unit of <see cref="Plan"/>, for pipelines that plan songs as they arrive): when
+    /// the song has raw tracks only those are rendered (a dataset's stems and mix are left out), else everything but
+    /// mixes; each track's instrument comes from the render hierarchy; raw names are made unique; L/R pairs placed.
+    /// <paramref name="folder"/> comes from <see cref="FolderNames"/> over the whole library (unique folders).
+    /// Relative track paths are resolved against <paramref name="catalog"/>.
+    /// </summary>
+    public static SongRenderPlan PlanSong(
+        string songId, string folder, SongFields fields, IReadOnlyList<RenderTrackInput> tracks, CatalogLayout? catalog, HierarchyDefinition hierarchy, RenderOptions options, string datasetDir)
+    {
+        ArgumentNullException.ThrowIfNull(tracks);
+        ArgumentNullException.ThrowIfNull(hierarchy);
+        IEnumerable<RenderTrackInput> entries = tracks;
+        if (tracks.Any(t => t.Kind == "raw"))
+        {
+            entries = tracks.Where(t => t.Kind == "raw");
+        }
+        else
+        {
+            entries = tracks.Where(t => t.Kind != "mix");
+        }
+
+        var rawNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var planned = new List<RawTrackPlan>();
+        foreach (var entry in entries)
+        {
+            var instrument = hierarchy.InstrumentOf(entry.Label);
+            var mixed = !hierarchy.IsExcluded(instrument);
+            var source = catalog?.Resolve(entry.Path) ?? Path.GetFullPath(entry.Path);
+            planned.Add(new RawTrackPlan(entry.File, source, entry.Label, instrument, mixed, Unique(SongIds.Safe(entry.File), rawNames, keepExtension: true)));
+        }
+
+        var placements = StereoPairs.Find(planned.Select(t => t.File));
+        planned = planned.Select(t => placements.TryGetValue(t.File, out var side) ? t with { Placement = side } : t).ToList();
+        return new SongRenderPlan(songId, folder, fields, planned, hierarchy, options, Path.GetFullPath(datasetDir));
+    }
+
+    /// <summary>The folder of every song (in the given order: a later song whose folder name is taken, ignoring case, gets " (2)").</summary>
+    public static IReadOnlyDictionary<string, string> FolderNames(IEnumerable<string> songIds)
+    {
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in songIds)
+        {
+            if (!result.ContainsKey(id))
+            {
+                result[id] = Unique(FolderName(id), taken, keepExtension: false);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The song folder name: the song id made path-safe and at most <see cref="MaxFolderBytes"/> UTF-8 bytes.</summary>

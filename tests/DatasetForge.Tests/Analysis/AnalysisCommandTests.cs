@@ -30,7 +30,7 @@ public sealed class AnalysisCommandTests(AnalysisFixture fixture) : IClassFixtur
 
         var (again, againOutput, _) = Forge("analyze", dir, "--jobs", "1");
         Assert.Equal(1, again);
-        Assert.Equal(2, againOutput.Split('\n').Count(l => l.StartsWith("analyze ", StringComparison.Ordinal) && l.Contains("(unchanged)", StringComparison.Ordinal)));
+        Assert.Equal(2, againOutput.Split('\n').Count(l => l.StartsWith("analysis ", StringComparison.Ordinal) && l.Contains(": unchanged", StringComparison.Ordinal)));
         Assert.Contains("songs analysed / unchanged / failed: 0 / 2 / 0", againOutput);
 
         var (reportCode, reportOutput, reportError) = Forge("report", dir, "--out", temp.File("report"));

@@ -61,8 +61,13 @@ public static class SchemaValidatedConfig
 
     public static JsonSchema Schema(string schemaName) => SchemaCache.Get(schemaName);
 
-    private static void Validate(YamlJson.Located located, string origin, string schemaName)
+    /// <summary>
+    /// Validates a parsed (and possibly edited) document; issues name the line of each value found in
+    /// <see cref="YamlJson.Located.Positions"/> (values added later have none and are named by key only).
+    /// </summary>
+    public static void Validate(YamlJson.Located located, string origin, string schemaName)
     {
+        ArgumentNullException.ThrowIfNull(located);
         var schema = Schema(schemaName);
         using var document = JsonDocument.Parse(located.Root?.ToJsonString() ?? "null");
         var results = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });

@@ -166,7 +166,7 @@ public static class ArchiveExtractor
                 throw new ArchiveRejectedException(name, $"entry '{entry.FullName}' is corrupt (CRC-32 {crc:x8}, expected {entry.Crc32:x8})");
             }
 
-            sink.Done(entry.FullName, decision, target);
+            sink.Done(entry.FullName, decision, target, entry.LastWriteTime.UtcDateTime);
         }
 
         return sink.Result("System.IO.Compression");
@@ -251,7 +251,7 @@ public static class ArchiveExtractor
             throw new ArchiveRejectedException(name, $"entry '{key}' is corrupt (CRC-32 {crc:x8}, expected {(uint)entry.Crc:x8})");
         }
 
-        sink.Done(key, decision, target);
+        sink.Done(key, decision, target, entry.LastModifiedTime?.ToUniversalTime());
     }
 
     /// <summary>Writes entries, enforcing the limits, and remembers what it wrote so a rejection can undo it.</summary>
@@ -372,8 +372,26 @@ public static class ArchiveExtractor
             return crc.GetCurrentHashAsUInt32();
         }
 
-        public void Done(string entryName, EntryDecision decision, string target) =>
+        /// <summary>
+        /// Records a written entry and gives the file the entry's modification time (as unzip does), so extracting the
+        /// same archive twice gives the same files, times included: later stages reuse content hashes by size and time.
+        /// </summary>
+        public void Done(string entryName, EntryDecision decision, string target, DateTime? modifiedUtc)
+        {
+            if (modifiedUtc is { } time && time.Year >= 1980)
+            {
+                try
+                {
+                    File.SetLastWriteTimeUtc(target, time);
+                }
+                catch (Exception e) when (e is ArgumentOutOfRangeException or IOException or UnauthorizedAccessException)
+                {
+                    // keep the extraction time
+                }
+            }
+
             files.Add(new ExtractedEntry(entryName, decision.RelativePath, decision.Action, decision.AsideKind, new FileInfo(target).Length));
+        }
 
         public ExtractResult Result(string reader) => new(name, reader, files, refused, junk, total, archiveBytes);
 

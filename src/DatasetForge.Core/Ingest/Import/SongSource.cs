@@ -35,6 +35,12 @@ public sealed record SongSource
 
     public IReadOnlyList<string> Archives { get; init; } = [];
 
+    /// <summary>
+    /// Content hashes of <see cref="Archives"/> (same order) that the source vouches for (a synthetic library's index):
+    /// the song's key then depends on the archives' content rather than on their size and write time. Empty: unknown.
+    /// </summary>
+    public IReadOnlyList<string> ArchiveHashes { get; init; } = [];
+
     public IReadOnlyList<SourceTrack> Tracks { get; init; } = [];
 
     public IReadOnlyList<string> AsideFiles { get; init; } = [];

@@ -75,10 +75,10 @@ public sealed class LibraryServer : IAsyncDisposable
     private int active;
     private int maxActive;
 
-    private LibraryServer(FaultPlan? faults)
+    private LibraryServer(FaultPlan? faults, int requestedPort)
     {
         this.faults = faults ?? new FaultPlan();
-        listener = new TcpListener(IPAddress.Loopback, 0);
+        listener = new TcpListener(IPAddress.Loopback, requestedPort);
         listener.Start(backlog: 256);
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         BaseUri = new Uri($"http://127.0.0.1:{port}/");
@@ -86,7 +86,13 @@ public sealed class LibraryServer : IAsyncDisposable
     }
 
     /// <summary>Starts a server on a free port of 127.0.0.1.</summary>
-    public static LibraryServer Start(FaultPlan? faults = null) => new(faults);
+    public static LibraryServer Start(FaultPlan? faults = null) => new(faults, 0);
+
+    /// <summary>
+    /// Starts a server on <paramref name="port"/> of 127.0.0.1 (0: a free port). A fixed port keeps the served URLs,
+    /// and so the songs' origins, the same from run to run. Throws <see cref="SocketException"/> when it is taken.
+    /// </summary>
+    public static LibraryServer Start(int port, FaultPlan? faults = null) => new(faults, port);
 
     public Uri BaseUri { get; }
 
