@@ -78,7 +78,10 @@ public sealed class IngestEngine
 
         if (File.Exists(layout.ProjectsCsv))
         {
-            foreach (var project in CatalogStore.ReadProjects(layout).Where(p => p.SongId.Length > 0))
+            // The scraper already made the projects' ids unique; a project that arrives here with its id preset must
+            // keep that id even when the caller names its origin differently (the demo names archives, not URLs).
+            var presets = list.Select(s => s.SongId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            foreach (var project in CatalogStore.ReadProjects(layout).Where(p => p.SongId.Length > 0 && !presets.Contains(p.SongId)))
             {
                 allocator.Reserve(project.SongId, LibraryScraper.Origin(project));
             }
