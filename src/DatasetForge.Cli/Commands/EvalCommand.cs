@@ -21,10 +21,11 @@ internal sealed class EvalCommand : IForgeCommand
         var output = new Option<string?>("--output") { Description = "also write the song's JSON to this file" };
         var window = new Option<double>("--window") { Description = "frame length in seconds", DefaultValueFactory = _ => 1.0 };
         var hop = new Option<double>("--hop") { Description = "frame hop in seconds", DefaultValueFactory = _ => 1.0 };
-        var dataset = new Option<string?>("--dataset") { Description = "dataset root (MUSDB18-HQ layout: <root>/<split>/<song>/<target>.wav)" };
+        var dataset = new Option<string?>("--dataset") { Description = "dataset root: MUSDB18-HQ (<root>/<split>/<song>/<target>.wav) or a dataset forge rendered (manifests/, splits.csv)" };
         var estimates = new Option<string[]>("--estimates") { Description = "estimates root (<root>/<split>/<song>/<target>.wav); repeat for an ensemble; NAME=DIR names the system", AllowMultipleArgumentsPerToken = false };
         var split = new Option<string>("--split") { Description = "split to evaluate", DefaultValueFactory = _ => "test" };
-        var layout = new Option<string?>("--layout") { Description = "dataset layout (default: recognized from the folder; built in: musdb)" };
+        var layout = new Option<string?>("--layout") { Description = "dataset layout (default: recognized from the folder; built in: musdb, forge)" };
+        var level = new Option<int?>("--level") { Description = "forge layout: the hierarchy level whose stems are the targets (default 2: ms21's vocal, percussion, bass, other)" };
         var targets = new Option<string?>("--targets") { Description = "comma-separated targets to evaluate (default: every reference stem)" };
         var outDir = new Option<string>("--out") { Description = "output folder for --dataset (JSON per song, songs.csv, aggregate.csv, report.html)", DefaultValueFactory = _ => "forge-eval" };
         var weights = new Option<string?>("--weights") { Description = "ensemble weights JSON (ensemble-weights.schema.json) for the blend" };
@@ -33,7 +34,7 @@ internal sealed class EvalCommand : IForgeCommand
         var threads = new Option<int>("--threads") { Description = "threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("eval", "Score separated stems: uSDR, SI-SDR and museval-identical BSS Eval v4 (cSDR, SIR, ISR, SAR).")
         {
-            referenceDir, estimateDir, json, output, window, hop, dataset, estimates, split, layout, targets, outDir, weights, fitSplit, filterLength, threads,
+            referenceDir, estimateDir, json, output, window, hop, dataset, estimates, split, layout, level, targets, outDir, weights, fitSplit, filterLength, threads,
         };
         command.SetAction(parse =>
         {
@@ -55,7 +56,7 @@ internal sealed class EvalCommand : IForgeCommand
                 var datasetRoot = parse.GetValue(dataset);
                 if (datasetRoot is not null)
                 {
-                    return RunDataset(datasetRoot, parse.GetValue(estimates) ?? [], parse.GetValue(split)!, parse.GetValue(layout), parse.GetValue(targets),
+                    return RunDataset(datasetRoot, parse.GetValue(estimates) ?? [], parse.GetValue(split)!, parse.GetValue(layout), parse.GetValue(level), parse.GetValue(targets),
                         parse.GetValue(outDir)!, parse.GetValue(weights), parse.GetValue(fitSplit), options);
                 }
 
@@ -105,7 +106,7 @@ internal sealed class EvalCommand : IForgeCommand
         return 0;
     }
 
-    private static int RunDataset(string datasetRoot, string[] estimateArgs, string split, string? layoutName, string? targetList, string outDir,
+    private static int RunDataset(string datasetRoot, string[] estimateArgs, string split, string? layoutName, int? level, string? targetList, string outDir,
         string? weightsPath, string? fitSplit, EvaluationOptions options)
     {
         if (estimateArgs.Length == 0)
@@ -123,6 +124,11 @@ internal sealed class EvalCommand : IForgeCommand
         }
 
         var layout = DatasetLayouts.Resolve(datasetRoot, layoutName);
+        if (level is { } l)
+        {
+            layout = layout is RenderedDatasetLayout ? new RenderedDatasetLayout(l) : throw new EvaluationInputException($"--level applies to the forge layout, not '{layout.Name}'");
+        }
+
         var targets = targetList?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         EnsembleWeights? weights = null;
         var failed = 0;

@@ -6,8 +6,8 @@ namespace DatasetForge.Evaluation;
 public sealed record DatasetSong(string Name, string Folder, IReadOnlyDictionary<string, string> References, string? Mixture);
 
 /// <summary>
-/// Where a dataset keeps its songs and where estimates of them are expected. Pluggable: the MUSDB18-HQ layout is
-/// built in; the render stage's MedleyDB-like layout (<c>Song/Song_STEMS/...</c>) plugs in by implementing this.
+/// Where a dataset keeps its songs and where estimates of them are expected. Pluggable: the MUSDB18-HQ layout and
+/// the render stage's MedleyDB-like layout (<c>Song/Song_STEMS/...</c>) are built in.
 /// </summary>
 public interface IDatasetLayout
 {
@@ -89,7 +89,7 @@ public sealed class MusdbLayout : IDatasetLayout
 /// <summary>The built-in layouts, and choosing one by name or by recognizing a dataset root.</summary>
 public static class DatasetLayouts
 {
-    public static IReadOnlyList<IDatasetLayout> BuiltIn { get; } = [new MusdbLayout()];
+    public static IReadOnlyList<IDatasetLayout> BuiltIn { get; } = [new MusdbLayout(), new RenderedDatasetLayout()];
 
     /// <param name="name">a layout name, or null to pick the first that recognizes <paramref name="root"/>.</param>
     /// <param name="extra">layouts contributed by other assemblies.</param>
@@ -104,5 +104,59 @@ public static class DatasetLayouts
 
         return all.FirstOrDefault(l => l.Recognizes(root))
             ?? throw new EvaluationInputException($"{root}: no known dataset layout recognizes this folder (known: {string.Join(", ", all.Select(l => l.Name))}); name one with --layout");
+    }
+}
+
+/// <summary>
+/// The dataset `forge render` writes (docs/CONTRACTS.md section 3): songs from `splits.csv` (`valid` reads as
+/// `validation`), references are the stems of one hierarchy <paramref name="level"/> from `manifests/stems.csv`
+/// (default 2: for `ms21` the four MUSDB-like stems vocal, percussion, bass, other), the mixture is the song's
+/// `_MIX.wav`. Estimates: <c>estimates/&lt;split&gt;/&lt;song&gt;/&lt;node&gt;.wav</c> or <c>estimates/&lt;song&gt;/&lt;node&gt;.wav</c>,
+/// as <c>forge separate</c> writes them.
+/// </summary>
+public sealed class RenderedDatasetLayout(int level = 2) : IDatasetLayout
+{
+    public string Name => "forge";
+
+    public int Level => level;
+
+    public bool Recognizes(string root) =>
+        File.Exists(Path.Combine(root, Render.DatasetManifests.StemsFile)) && File.Exists(Path.Combine(root, Render.DatasetManifests.SongsFile));
+
+    public IReadOnlyList<DatasetSong> Songs(string root, string split)
+    {
+        var splitsPath = Path.Combine(root, Splits.SplitStage.SplitsFile);
+        if (!File.Exists(splitsPath))
+        {
+            throw new EvaluationInputException($"{splitsPath}: not found; run `forge split` on the dataset first");
+        }
+
+        var wanted = split == "valid" ? "validation" : split;
+        var inSplit = Common.CsvTable.Read<Splits.SplitRow>(splitsPath).Where(r => r.Split == wanted).Select(r => r.SongId).ToHashSet(StringComparer.Ordinal);
+        var songs = Common.CsvTable.Read<Render.DatasetSongRow>(Path.Combine(root, Render.DatasetManifests.SongsFile))
+            .Where(s => inSplit.Contains(s.SongId))
+            .ToDictionary(s => s.SongId, StringComparer.Ordinal);
+        var stems = Common.CsvTable.Read<Render.DatasetStemRow>(Path.Combine(root, Render.DatasetManifests.StemsFile));
+        var levels = stems.Select(s => s.Level).Distinct().Order().ToList();
+        if (!levels.Contains(level))
+        {
+            throw new EvaluationInputException($"{root}: the dataset has no stems at level {level} (levels: {string.Join(", ", levels)}); choose one with --level");
+        }
+
+        var result = new List<DatasetSong>();
+        foreach (var group in stems.Where(s => s.Level == level && songs.ContainsKey(s.SongId)).GroupBy(s => s.SongId).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var references = group.ToDictionary(s => s.Node, s => Path.Combine(root, s.Path), StringComparer.Ordinal);
+            var song = songs[group.Key];
+            result.Add(new DatasetSong(song.SongId, Path.Combine(root, song.Folder), references, Path.Combine(root, song.MixPath)));
+        }
+
+        return result;
+    }
+
+    public string EstimateFolder(string estimatesRoot, string split, DatasetSong song)
+    {
+        var withSplit = Path.Combine(estimatesRoot, split, song.Name);
+        return Directory.Exists(withSplit) ? withSplit : Path.Combine(estimatesRoot, song.Name);
     }
 }
