@@ -83,92 +83,92 @@ public static class PipelineSources
             switch (source.Kind)
             {
                 case "url":
-                {
-                    var site = SourceDefinition.Load(definition.ResolvePath(source.Definition));
-                    var urls = source.Urls is { Count: > 0 } given ? given
-                        : site.StartUrls is { Count: > 0 } start ? start
-                        : throw new Common.Config.ConfigException(definition.Origin, $"source.urls: none given, and {site.Name} has no start_urls");
-                    var scraped = await ScrapeAsync(definition, site, urls, catalog, progress, cancellationToken).ConfigureAwait(false);
-                    return Projects(definition, site, catalog, engine, scraped, $"{string.Join(", ", urls)} ({site.Name})", null, null);
-                }
+                    {
+                        var site = SourceDefinition.Load(definition.ResolvePath(source.Definition));
+                        var urls = source.Urls is { Count: > 0 } given ? given
+                            : site.StartUrls is { Count: > 0 } start ? start
+                            : throw new Common.Config.ConfigException(definition.Origin, $"source.urls: none given, and {site.Name} has no start_urls");
+                        var scraped = await ScrapeAsync(definition, site, urls, catalog, progress, cancellationToken).ConfigureAwait(false);
+                        return Projects(definition, site, catalog, engine, scraped, $"{string.Join(", ", urls)} ({site.Name})", null, null);
+                    }
 
                 case "html":
-                {
-                    var site = SourceDefinition.Load(definition.ResolvePath(source.Definition));
-                    var files = source.Files!.Select(definition.ResolvePath).ToList();
-                    var scraped = LibraryScraper.ScrapeFiles(site, files, source.PageUrl, progress);
-                    LibraryScraper.Write(catalog, scraped);
-                    return Projects(definition, site, catalog, engine, scraped, $"{files.Count} saved page(s) ({site.Name})", null, null);
-                }
+                    {
+                        var site = SourceDefinition.Load(definition.ResolvePath(source.Definition));
+                        var files = source.Files!.Select(definition.ResolvePath).ToList();
+                        var scraped = LibraryScraper.ScrapeFiles(site, files, source.PageUrl, progress);
+                        LibraryScraper.Write(catalog, scraped);
+                        return Projects(definition, site, catalog, engine, scraped, $"{files.Count} saved page(s) ({site.Name})", null, null);
+                    }
 
                 case "folder" or "dataset":
-                {
-                    var path = definition.ResolvePath(source.Path!);
-                    var format = source.Format == "auto" ? (source.Kind == "folder" ? "folder" : null) : source.Format;
-                    var importer = DatasetImporters.For(path, format);
-                    var scan = importer.Scan(path);
-                    var songs = Limit(definition, scan.Songs);
-                    return new PipelineSourceSet(Assign(engine, songs), scan.Problems, $"{Path.GetFullPath(path)} ({importer.Format})", [], null, null);
-                }
+                    {
+                        var path = definition.ResolvePath(source.Path!);
+                        var format = source.Format == "auto" ? (source.Kind == "folder" ? "folder" : null) : source.Format;
+                        var importer = DatasetImporters.For(path, format);
+                        var scan = importer.Scan(path);
+                        var songs = Limit(definition, scan.Songs);
+                        return new PipelineSourceSet(Assign(engine, songs), scan.Problems, $"{Path.GetFullPath(path)} ({importer.Format})", [], null, null);
+                    }
 
                 case "synthetic":
-                {
-                    var synthDir = layout.SourceDir;
-                    await GenerateAsync(source, synthDir, progress, cancellationToken).ConfigureAwait(false);
-                    var rows = CsvTable.Read<LibraryRow>(Path.Combine(synthDir, "library.csv"));
-                    var described = string.Create(CultureInfo.InvariantCulture, $"synthetic library: {source.Songs} songs of {source.Seconds:0.#} s, seed {source.Seed}");
-                    if (!source.Serve)
                     {
-                        var songs = Limit(definition, rows.Select(r => new SongSource
+                        var synthDir = layout.SourceDir;
+                        await GenerateAsync(source, synthDir, progress, cancellationToken).ConfigureAwait(false);
+                        var rows = CsvTable.Read<LibraryRow>(Path.Combine(synthDir, "library.csv"));
+                        var described = string.Create(CultureInfo.InvariantCulture, $"synthetic library: {source.Songs} songs of {source.Seconds:0.#} s, seed {source.Seed}");
+                        if (!source.Serve)
                         {
-                            Origin = "synthetic:" + r.ArchiveFile,
-                            Source = "synthetic",
-                            Artist = r.Artist,
-                            Title = r.Title,
-                            BroadGenre = r.BroadGenre,
-                            SubGenre = r.SubGenre,
-                            SongId = r.SongId,
-                            Archives = [Path.Combine(synthDir, r.ArchiveFile)],
-                            ArchiveHashes = [r.ArchiveSha256],
-                        }).ToList());
-                        return new PipelineSourceSet(Assign(engine, songs), [], described, [], null, synthDir);
-                    }
+                            var songs = Limit(definition, rows.Select(r => new SongSource
+                            {
+                                Origin = "synthetic:" + r.ArchiveFile,
+                                Source = "synthetic",
+                                Artist = r.Artist,
+                                Title = r.Title,
+                                BroadGenre = r.BroadGenre,
+                                SubGenre = r.SubGenre,
+                                SongId = r.SongId,
+                                Archives = [Path.Combine(synthDir, r.ArchiveFile)],
+                                ArchiveHashes = [r.ArchiveSha256],
+                            }).ToList());
+                            return new PipelineSourceSet(Assign(engine, songs), [], described, [], null, synthDir);
+                        }
 
-                    var (started, warning) = StartServer(source.Port);
-                    server = started;
-                    var projects = rows.Select(r => new SyntheticProject(
-                        new ProjectRecord(
-                            BroadGenre: r.BroadGenre,
-                            SubGenre: r.SubGenre,
-                            Title: r.Title,
-                            Artist: r.Artist,
-                            ArchiveUrl: server.UrlOf(r.ArchiveFile),
-                            PreviewUrl: server.UrlOf(r.PreviewFile),
-                            PageUrl: server.UrlOf("index.html"),
-                            OtherArchiveUrls: string.Empty,
-                            ArchiveKind: r.ArchiveKind.ToLowerInvariant(),
-                            OtherArchiveKinds: string.Empty,
-                            PreviewKind: r.PreviewKind.StartsWith("Full", StringComparison.OrdinalIgnoreCase) ? "full" : "excerpt",
-                            ListedTracks: r.NTracks,
-                            ListedSizeBytes: r.ArchiveBytes,
-                            SongId: r.SongId),
-                        Path.Combine(synthDir, r.ArchiveFile),
-                        [])).ToList();
-                    var index = SyntheticLibraryPublisher.Publish(server, projects);
-                    foreach (var row in rows)
-                    {
-                        server.Map(row.PreviewFile, ServedResource.FromFile(Path.Combine(synthDir, row.PreviewFile), "audio/mpeg"));
-                    }
+                        var (started, warning) = StartServer(source.Port);
+                        server = started;
+                        var projects = rows.Select(r => new SyntheticProject(
+                            new ProjectRecord(
+                                BroadGenre: r.BroadGenre,
+                                SubGenre: r.SubGenre,
+                                Title: r.Title,
+                                Artist: r.Artist,
+                                ArchiveUrl: server.UrlOf(r.ArchiveFile),
+                                PreviewUrl: server.UrlOf(r.PreviewFile),
+                                PageUrl: server.UrlOf("index.html"),
+                                OtherArchiveUrls: string.Empty,
+                                ArchiveKind: r.ArchiveKind.ToLowerInvariant(),
+                                OtherArchiveKinds: string.Empty,
+                                PreviewKind: r.PreviewKind.StartsWith("Full", StringComparison.OrdinalIgnoreCase) ? "full" : "excerpt",
+                                ListedTracks: r.NTracks,
+                                ListedSizeBytes: r.ArchiveBytes,
+                                SongId: r.SongId),
+                            Path.Combine(synthDir, r.ArchiveFile),
+                            [])).ToList();
+                        var index = SyntheticLibraryPublisher.Publish(server, projects);
+                        foreach (var row in rows)
+                        {
+                            server.Map(row.PreviewFile, ServedResource.FromFile(Path.Combine(synthDir, row.PreviewFile), "audio/mpeg"));
+                        }
 
-                    var site = SourceDefinition.Load(definition.ResolvePath(source.Definition));
-                    var scraped = await ScrapeAsync(definition with { Download = definition.Download with { MinIntervalS = 0 } }, site, [index], catalog, progress, cancellationToken)
-                        .ConfigureAwait(false);
-                    // The songs' origins name the archive, not the server's URL: a run on another port keeps the song ids
-                    // (its archives are downloaded again, with the same content, so nothing after the download is redone).
-                    var archiveOf = rows.ToDictionary(r => server.UrlOf(r.ArchiveFile), r => r.ArchiveFile, StringComparer.Ordinal);
-                    return Projects(definition, site, catalog, engine, scraped, $"{described}, served at {server.BaseUri}", server, synthDir, warning,
-                        p => archiveOf.TryGetValue(p.ArchiveUrl, out var file) ? "synthetic:" + file : LibraryScraper.Origin(p));
-                }
+                        var site = SourceDefinition.Load(definition.ResolvePath(source.Definition));
+                        var scraped = await ScrapeAsync(definition with { Download = definition.Download with { MinIntervalS = 0 } }, site, [index], catalog, progress, cancellationToken)
+                            .ConfigureAwait(false);
+                        // The songs' origins name the archive, not the server's URL: a run on another port keeps the song ids
+                        // (its archives are downloaded again, with the same content, so nothing after the download is redone).
+                        var archiveOf = rows.ToDictionary(r => server.UrlOf(r.ArchiveFile), r => r.ArchiveFile, StringComparer.Ordinal);
+                        return Projects(definition, site, catalog, engine, scraped, $"{described}, served at {server.BaseUri}", server, synthDir, warning,
+                            p => archiveOf.TryGetValue(p.ArchiveUrl, out var file) ? "synthetic:" + file : LibraryScraper.Origin(p));
+                    }
 
                 default:
                     throw new ArgumentException($"{definition.Origin}: source.kind '{source.Kind}' is not known");
