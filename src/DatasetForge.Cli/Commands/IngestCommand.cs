@@ -17,7 +17,7 @@ internal sealed class IngestCommand : IForgeCommand
         var source = new Argument<string>("source") { Description = "a scraped+fetched catalog folder, a folder of archives/song folders, or a dataset root" };
         var output = new Option<string?>("--out") { Description = "catalog folder (default: SOURCE when it is a scraped catalog)" };
         var format = new Option<string?>("--format") { Description = "layout of SOURCE (default: detected)" };
-        format.AcceptOnlyFromAmong("mtk", "folder", "musdb", "medleydb", "slakh");
+        format.AcceptOnlyFromAmong([.. DatasetImporters.Formats]);
         var concurrency = new Option<int>("--concurrency") { Description = "songs at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var force = new Option<bool>("--force") { Description = "redo songs already ingested with the same inputs and parameters" };
         var maxRatio = new Option<double>("--max-ratio") { Description = "refuse archives whose uncompressed/compressed ratio exceeds this (zip bomb)", DefaultValueFactory = _ => new ExtractOptions().MaxRatio };

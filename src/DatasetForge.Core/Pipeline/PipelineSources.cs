@@ -119,18 +119,7 @@ public static class PipelineSources
                         var described = string.Create(CultureInfo.InvariantCulture, $"synthetic library: {source.Songs} songs of {source.Seconds:0.#} s, seed {source.Seed}");
                         if (!source.Serve)
                         {
-                            var songs = Limit(definition, rows.Select(r => new SongSource
-                            {
-                                Origin = "synthetic:" + r.ArchiveFile,
-                                Source = "synthetic",
-                                Artist = r.Artist,
-                                Title = r.Title,
-                                BroadGenre = r.BroadGenre,
-                                SubGenre = r.SubGenre,
-                                SongId = r.SongId,
-                                Archives = [Path.Combine(synthDir, r.ArchiveFile)],
-                                ArchiveHashes = [r.ArchiveSha256],
-                            }).ToList());
+                            var songs = Limit(definition, new SynthLibraryImporter().Scan(synthDir).Songs);
                             return new PipelineSourceSet(Assign(engine, songs), [], described, [], null, synthDir);
                         }
 

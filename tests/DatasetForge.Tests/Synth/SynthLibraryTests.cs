@@ -39,6 +39,19 @@ public sealed class SynthLibraryTests(SynthLibraryFixture lib) : IClassFixture<S
     }
 
     [Fact]
+    public void A_synth_library_is_detected_by_ingest_with_its_listed_metadata()
+    {
+        var importer = DatasetForge.Ingest.Import.DatasetImporters.For(lib.Dir);
+        Assert.Equal("synth", importer.Format);
+        var scan = importer.Scan(lib.Dir);
+        Assert.Empty(scan.Problems);
+        var rows = CsvTable.Read<LibraryRow>(Path.Combine(lib.Dir, "library.csv"));
+        Assert.Equal(rows.Select(r => r.SongId), scan.Songs.Select(s => s.SongId));
+        Assert.All(scan.Songs, s => Assert.True(File.Exists(Assert.Single(s.Archives)), s.Origin));
+        Assert.Equal(rows.Select(r => r.BroadGenre), scan.Songs.Select(s => s.BroadGenre));
+    }
+
+    [Fact]
     public void Exactly_one_archive_is_broken_and_it_really_is()
     {
         var broken = Defects.Where(d => d.Kind == "broken_archive").ToList();

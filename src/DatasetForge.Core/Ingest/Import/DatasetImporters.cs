@@ -5,7 +5,7 @@ public static class DatasetImporters
 {
     /// <summary>In detection order: the most specific layouts first, the plain folder last.</summary>
     public static readonly IReadOnlyList<IDatasetImporter> All =
-        [new MtkCatalogImporter(), new MusdbImporter(), new MedleyDbImporter(), new SlakhImporter(), new FolderImporter()];
+        [new MtkCatalogImporter(), new SynthLibraryImporter(), new MusdbImporter(), new MedleyDbImporter(), new SlakhImporter(), new FolderImporter()];
 
     public static IReadOnlyList<string> Formats => All.Select(i => i.Format).ToList();
 
@@ -38,6 +38,7 @@ public static class DatasetImporters
     private static string Describe(IDatasetImporter importer) => importer.Format switch
     {
         "mtk" => "expected catalog/projects.csv from `forge scrape`",
+        "synth" => "expected synth.json and library.csv from `forge synth`",
         "musdb" => "expected train/ or test/ with 'Artist - Title' folders holding mixture.wav",
         "medleydb" => "expected <Song>/<Song>_RAW/ or <Song>/<Song>_METADATA.yaml folders",
         "slakh" => "expected Track folders with metadata.yaml and stems/",
