@@ -81,12 +81,12 @@ public sealed class PipelineBench : IBenchCommand
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine("| cores | songs in dataset | song minutes | wall s | CPU s | songs/min | x real time (wall) | x real time per CPU second |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| cores | songs in dataset | song minutes | wall s | CPU s | songs/min | x real time (wall) | x real time per CPU second | peak RSS MB |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in runs)
         {
             Console.WriteLine(string.Create(inv,
-                $"| {r.Cores} | {r.Songs} of {r.SourceSongs} | {r.SongSeconds / 60:0.00} | {r.Wall:0.00} | {r.Cpu:0.00} | {r.Songs / r.Wall * 60:0.0} | {r.SongSeconds / r.Wall:0.0} | {r.SongSeconds / r.Cpu:0.0} |"));
+                $"| {r.Cores} | {r.Songs} of {r.SourceSongs} | {r.SongSeconds / 60:0.00} | {r.Wall:0.00} | {r.Cpu:0.00} | {r.Songs / r.Wall * 60:0.0} | {r.SongSeconds / r.Wall:0.0} | {r.SongSeconds / r.Cpu:0.0} | {r.PeakRssMb:0} |"));
         }
 
         if (runs.Count == 2)
@@ -111,7 +111,7 @@ public sealed class PipelineBench : IBenchCommand
     }
 
     /// <summary>One timed run as the worker prints it (a JSON line).</summary>
-    public sealed record WorkerRun(int Cores, int SourceSongs, int Songs, double SongSeconds, double Wall, double Cpu, IReadOnlyList<StageRun> Stages);
+    public sealed record WorkerRun(int Cores, int SourceSongs, int Songs, double SongSeconds, double Wall, double Cpu, IReadOnlyList<StageRun> Stages, double PeakRssMb);
 
     public sealed record StageRun(string Stage, int Done, double Busy, double Cpu);
 }
@@ -153,8 +153,10 @@ public sealed class PipelineBenchWorker : IBenchCommand
                     continue; // warm-up
                 }
 
+                // Peak resident memory of the whole process so far (warm-up included): with bounded queues it should not
+                // grow with the library's size, which `--songs` lets one check.
                 var run = new PipelineBench.WorkerRun(parse.GetValue(cores), summary.Songs, summary.SongsInDataset, summary.SongSeconds, wall, used,
-                    summary.Stages.Select(s => new PipelineBench.StageRun(s.Stage, s.Done, s.BusySeconds, s.CpuSeconds)).ToList());
+                    summary.Stages.Select(s => new PipelineBench.StageRun(s.Stage, s.Done, s.BusySeconds, s.CpuSeconds)).ToList(), self.PeakWorkingSet64 / 1048576.0);
                 Console.WriteLine(JsonSerializer.Serialize(run));
             }
 
