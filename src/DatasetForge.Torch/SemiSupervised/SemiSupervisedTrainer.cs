@@ -60,15 +60,7 @@ public static class SemiSupervisedTrainer
 
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"semi-supervised round {round}: teacher {teacherDir}; {labels.Count(SegmentLabel.CleanTarget)} clean target, {labels.Count(SegmentLabel.CleanResidual)} clean residual, {labels.Count(SegmentLabel.Pseudo)} pseudo-labelled segments of {songs.Count} songs"));
-            var pseudoRecipe = setup.Recipe with
-            {
-                Name = $"{setup.Recipe.Name}-pseudo",
-                Split = "train",
-                Level = 2,
-                Targets = [target, PseudoLabeler.Residual],
-                Source = new MixSourceOptions { Index = SourceIndex.Segments, Method = "bsrnn" },
-                Augment = setup.Recipe.Augment with { CrossSongRemix = 1.0 },
-            };
+            var pseudoRecipe = PseudoRecipe(setup.Recipe, target);
             var pseudoPlanner = new MixPlanner(MixDataset.Load(pseudoDir), pseudoRecipe, config.Seed + (ulong)round);
             var workers = config.Workers > 0 ? config.Workers : Environment.ProcessorCount;
             using var labeled = new MixStream(setup.Planner, new MixStreamOptions { BatchSize = config.BatchSize, Workers = workers, StartBatch = labeledBatch });
@@ -108,6 +100,21 @@ public static class SemiSupervisedTrainer
 
         return new TrainRunResult(summary ?? throw new InvalidOperationException("no round ran (steps already done?)"), setup.OutDir, setup.Description, config.BatchSize);
     }
+
+    /// <summary>
+    /// The recipe of the pseudo-labelled remixes: the labelled recipe's chunks, gains and rescaling over the
+    /// pseudo-labelled dataset's target and residual stems (level 2, its salient segments), target and residual always
+    /// from different songs.
+    /// </summary>
+    public static MixRecipe PseudoRecipe(MixRecipe labeled, string target) => labeled with
+    {
+        Name = $"{labeled.Name}-pseudo",
+        Split = "train",
+        Level = 2,
+        Targets = [target, PseudoLabeler.Residual],
+        Source = new MixSourceOptions { Index = SourceIndex.Segments, Method = "bsrnn" },
+        Augment = labeled.Augment with { CrossSongRemix = 1.0 },
+    };
 }
 
 /// <summary>

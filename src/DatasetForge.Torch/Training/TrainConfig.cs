@@ -19,6 +19,9 @@ public sealed record RecipeOverrides
 
     public IReadOnlyList<string>? Leaves { get; init; }
 
+    /// <summary>A stems recipe's targets (level-2 nodes), e.g. for a dataset without all four of the bsrnn recipe's.</summary>
+    public IReadOnlyList<string>? Targets { get; init; }
+
     public int? EpochSize { get; init; }
 
     public int? SampleRate { get; init; }
@@ -30,6 +33,7 @@ public sealed record RecipeOverrides
         ChunkSeconds = ChunkSeconds ?? recipe.ChunkSeconds,
         Split = Split ?? recipe.Split,
         Leaves = Leaves ?? recipe.Leaves,
+        Targets = Targets ?? recipe.Targets,
         EpochSize = EpochSize ?? recipe.EpochSize,
         SampleRate = SampleRate ?? recipe.SampleRate,
         Channels = Channels ?? recipe.Channels,
