@@ -110,7 +110,10 @@ internal sealed class TrainBench : IBenchCommand
         var parameters = model.Module.parameters().Sum(p => p.numel());
         using var trainer = new Trainer(model, loss, new TrainerOptions
         {
-            Device = device, LearningRate = name == ModelSpec.MaskInference ? 1e-4 : 1e-3, GradientClipNorm = name == ModelSpec.Bsrnn ? 5 : null, WriteReport = false,
+            Device = device,
+            LearningRate = name == ModelSpec.MaskInference ? 1e-4 : 1e-3,
+            GradientClipNorm = name == ModelSpec.Bsrnn ? 5 : null,
+            WriteReport = false,
         });
         using var tensors = new MixTensors(tensor(mixture, [batch, 2, samples]).to(device), tensor(targets, [batch, targetNames.Length, 2, samples]).to(device), 0, targetNames, [], rate);
         var times = new List<double>();
@@ -131,8 +134,16 @@ internal sealed class TrainBench : IBenchCommand
 
         var result = new JsonObject
         {
-            ["model"] = name, ["device"] = deviceName, ["threads"] = threads, ["batch"] = batch, ["chunk_s"] = seconds, ["sample_rate"] = rate, ["params"] = parameters,
-            ["steps"] = steps, ["step_s"] = Median(times), ["step_s_all"] = new JsonArray(times.Select(t => (JsonNode)t).ToArray()),
+            ["model"] = name,
+            ["device"] = deviceName,
+            ["threads"] = threads,
+            ["batch"] = batch,
+            ["chunk_s"] = seconds,
+            ["sample_rate"] = rate,
+            ["params"] = parameters,
+            ["steps"] = steps,
+            ["step_s"] = Median(times),
+            ["step_s_all"] = new JsonArray(times.Select(t => (JsonNode)t).ToArray()),
         };
         if (peer is null)
         {

@@ -23,7 +23,12 @@ public sealed class PrecisionTests(HierarchyFixture fixture, ITestOutputHelper o
         var description = ModelFactory.Describe(new ModelSpec { Kind = ModelSpec.MaskInference, SampleRate = 4000, NFft = 128, Hop = 32, Hidden = 32, Layers = 2, Dropout = 0 }, model, stream, "hierarchical");
         using var trainer = new Trainer(model, new TpsaLoss(model), new TrainerOptions
         {
-            Steps = 80, LearningRate = 3e-3, Precision = TrainPrecision.BFloat16, OutDir = dir.Path, Description = description, WriteReport = false,
+            Steps = 80,
+            LearningRate = 3e-3,
+            Precision = TrainPrecision.BFloat16,
+            OutDir = dir.Path,
+            Description = description,
+            WriteReport = false,
         });
         Assert.All(model.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
         var losses = Enumerable.Range(0, 80).Select(_ => trainer.TrainStep(batch).Loss).ToList();

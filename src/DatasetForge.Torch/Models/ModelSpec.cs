@@ -83,14 +83,25 @@ public sealed record ModelSpec
     {
         MaskInference => this with
         {
-            SampleRate = SampleRate ?? 16000, NFft = NFft ?? 1024, Hop = Hop ?? 512, Hidden = Hidden ?? 600, Layers = Layers ?? 4,
-            Dropout = Dropout ?? 0.3, Masks = Masks ?? MaskMode.Direct,
+            SampleRate = SampleRate ?? 16000,
+            NFft = NFft ?? 1024,
+            Hop = Hop ?? 512,
+            Hidden = Hidden ?? 600,
+            Layers = Layers ?? 4,
+            Dropout = Dropout ?? 0.3,
+            Masks = Masks ?? MaskMode.Direct,
         },
         Bsrnn => this with { NFft = NFft ?? 2048, Hop = Hop ?? 512, Bands = Bands ?? "v7", Features = Features ?? 128, Modules = Modules ?? 12 },
         ConvTasNet => this with
         {
-            Outputs = Outputs ?? 8, Basis = Basis ?? 256, Window = Window ?? 32, Hidden = Hidden ?? 256, Blocks = Blocks ?? 4, Repeats = Repeats ?? 2,
-            MixtureConsistency = MixtureConsistency ?? true, NamedOutputs = NamedOutputs ?? true,
+            Outputs = Outputs ?? 8,
+            Basis = Basis ?? 256,
+            Window = Window ?? 32,
+            Hidden = Hidden ?? 256,
+            Blocks = Blocks ?? 4,
+            Repeats = Repeats ?? 2,
+            MixtureConsistency = MixtureConsistency ?? true,
+            NamedOutputs = NamedOutputs ?? true,
         },
         TinyMaskNet => this with { Basis = Basis ?? 64, Hidden = Hidden ?? 64, Window = Window ?? 16 },
         _ => throw new ArgumentException($"unknown model kind '{Kind}' (known: {string.Join(", ", Kinds)})"),

@@ -90,9 +90,16 @@ public static class SemiSupervisedTrainer
 
             roundsLog.Write(new Dictionary<string, double>
             {
-                ["round"] = round, ["step"] = trainer.Step, ["student_val_usdr"] = s, ["teacher_val_usdr"] = t, ["replaced"] = replaced ? 1 : 0,
-                ["clean_target"] = labels.Count(SegmentLabel.CleanTarget), ["clean_residual"] = labels.Count(SegmentLabel.CleanResidual), ["pseudo"] = labels.Count(SegmentLabel.Pseudo),
-                ["pseudo_batches"] = counter.Second, ["labeled_batches"] = counter.First,
+                ["round"] = round,
+                ["step"] = trainer.Step,
+                ["student_val_usdr"] = s,
+                ["teacher_val_usdr"] = t,
+                ["replaced"] = replaced ? 1 : 0,
+                ["clean_target"] = labels.Count(SegmentLabel.CleanTarget),
+                ["clean_residual"] = labels.Count(SegmentLabel.CleanResidual),
+                ["pseudo"] = labels.Count(SegmentLabel.Pseudo),
+                ["pseudo_batches"] = counter.Second,
+                ["labeled_batches"] = counter.First,
             });
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"semi-supervised round {round}: student uSDR {s:0.00} dB, teacher {t:0.00} dB: {(replaced ? $"the student is the new teacher ({teacherDir})" : "the teacher stays")}"));
