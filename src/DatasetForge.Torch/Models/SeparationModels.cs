@@ -1,15 +1,7 @@
-using DatasetForge.Torch.Training;
-
 namespace DatasetForge.Torch.Models;
 
-/// <summary>Models `forge train --model NAME` can build, sized from the stream (channels, targets).</summary>
+/// <summary>Models `forge train DATASET --model KIND` can build (paper sizes; a config sets other sizes).</summary>
 public static class SeparationModels
 {
-    public static IReadOnlyList<string> Names => ["tiny-masknet"];
-
-    public static (ISeparationModel Model, ILossFunction Loss) Create(string name, int channels, int targets) => name switch
-    {
-        "tiny-masknet" => (new TinyMaskNet(channels, targets), new WaveformL1Loss()),
-        _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", Names)})"),
-    };
+    public static IReadOnlyList<string> Names => ModelSpec.Kinds;
 }

@@ -9,7 +9,7 @@ namespace DatasetForge.Torch.Models;
 /// A small waveform separation model (a Conv-TasNet without its temporal convolution stack): a learned
 /// encoder (Conv1d, window L, hop L/2) to N basis signals, a 1x1/3-tap convolutional mask network giving one sigmoid
 /// mask per target, and a shared transposed-convolution decoder. Output: estimates [batch, targets, channels, samples].
-/// Small enough to train in a CPU test; a stand-in until the hierarchical and BSRNN models (issue 11) arrive.
+/// Small enough to train in a CPU test; the default of `forge train DATASET` and the test model of the trainer.
 /// </summary>
 public sealed class TinyMaskNet : nn.Module<Tensor, Tensor>, ISeparationModel
 {
@@ -43,7 +43,7 @@ public sealed class TinyMaskNet : nn.Module<Tensor, Tensor>, ISeparationModel
         RegisterComponents();
     }
 
-    public string Name => "tiny-masknet";
+    public string Name => ModelSpec.TinyMaskNet;
 
     public nn.Module Module => this;
 
@@ -55,11 +55,11 @@ public sealed class TinyMaskNet : nn.Module<Tensor, Tensor>, ISeparationModel
         var hop = window / 2;
         var frames = Math.Max(1, (s - window + hop - 1) / hop) + 1;
         var padded = ((frames - 1) * hop) + window;
-        var x = nn.functional.pad(mixture, [0, padded - s]);
+        var x = nn.functional.pad(mixture, [0, padded - s]).to(encoder.weight!.dtype);
         var w = encoder.forward(x).relu();                                   // [B, N, F]
         var masks = separator.forward(w).view(b, targets, basis, -1);        // [B, T, N, F]
         var masked = (masks * w.unsqueeze(1)).view(b * targets, basis, -1);  // [B*T, N, F]
         var y = decoder.forward(masked);                                     // [B*T, C, padded]
-        return y.narrow(2, 0, s).view(b, targets, c, s);
+        return y.narrow(2, 0, s).view(b, targets, c, s).to(ScalarType.Float32);
     }
 }

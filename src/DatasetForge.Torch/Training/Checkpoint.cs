@@ -16,12 +16,15 @@ public sealed record CheckpointState(
     string? DatasetKey,
     ulong? StreamSeed,
     int? BatchSize,
-    DateTimeOffset Created);
+    DateTimeOffset Created,
+    double? BestValidation = null,
+    int? ValidationsSinceBest = null,
+    string? Precision = null);
 
 /// <summary>
 /// A checkpoint folder `checkpoints/step-NNNNNNNN/`: model.bin (Module.save), optimizer.bin (optimizer state),
-/// rng.bin (torch's CPU generator state) and state.json (<see cref="CheckpointState"/>: step, the next batch of the
-/// stream, recipe hash, dataset key). Written to a temp folder and renamed, so a checkpoint is complete or absent;
+/// rng.bin (torch's CPU generator state), state.json (<see cref="CheckpointState"/>: step, the next batch of the
+/// stream, recipe hash, dataset key, early-stopping state) and model.json (the model's spec, for inference). Written to a temp folder and renamed, so a checkpoint is complete or absent;
 /// `checkpoints/latest` names the newest.
 /// </summary>
 public static class Checkpoint
@@ -63,6 +66,40 @@ public static class Checkpoint
 
         AtomicFile.WriteAllText(Path.Combine(checkpointsDir, "latest"), FolderName(state.Step) + "\n");
         return final;
+    }
+
+    /// <summary>Marks a checkpoint folder as the best so far (`checkpoints/best`).</summary>
+    public static void MarkBest(string checkpointDir)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(checkpointDir))!;
+        AtomicFile.WriteAllText(Path.Combine(dir, "best"), Path.GetFileName(checkpointDir) + "\n");
+    }
+
+    /// <summary>The best checkpoint of a run folder (checkpoints/best), else null.</summary>
+    public static string? Best(string runDir)
+    {
+        var pointer = Path.Combine(runDir, "checkpoints", "best");
+        if (!File.Exists(pointer))
+        {
+            return null;
+        }
+
+        var named = Path.Combine(runDir, "checkpoints", File.ReadAllText(pointer).Trim());
+        return File.Exists(Path.Combine(named, StateFile)) ? named : null;
+    }
+
+    /// <summary>
+    /// A checkpoint folder from what a user names: a checkpoint folder itself, or a run folder (its best checkpoint
+    /// when it has one, else its latest); null when it is neither.
+    /// </summary>
+    public static string? Resolve(string path)
+    {
+        if (File.Exists(Path.Combine(path, StateFile)))
+        {
+            return path;
+        }
+
+        return Best(path) ?? Latest(path);
     }
 
     public static CheckpointState ReadState(string checkpointDir)

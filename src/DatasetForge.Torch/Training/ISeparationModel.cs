@@ -22,6 +22,18 @@ public interface ISeparationModel : IDisposable
 
     /// <summary>The batch's input to the model (default: the mixture). Models that need the targets in training (teacher forcing, MixIT) can override.</summary>
     Tensor Forward(MixTensors batch) => Forward(batch.Mixture);
+
+    /// <summary>
+    /// Waveform estimates [batch, outputs, channels, samples] of a mixture [batch, channels, samples] (for validation
+    /// and inference); default: <see cref="Forward(Tensor)"/>, right for waveform models. Spectral models resynthesize.
+    /// </summary>
+    Tensor Separate(Tensor mixture) => Forward(mixture);
+
+    /// <summary>
+    /// The stream target each output of <see cref="Separate"/> estimates, by name; null = the stream's targets in
+    /// order (one output per target). A BSRNN model estimates one named target; a MixIT model's outputs are unnamed.
+    /// </summary>
+    IReadOnlyList<string>? OutputTargets => null;
 }
 
 /// <summary>
