@@ -214,7 +214,7 @@ public sealed class MixBench : IBenchCommand
         return dir;
     }
 
-    /// <summary>The peer script, after making sure Debian's python3-torch and python3-soundfile are installed (benchmarks/peers/ensure-python-torch.sh).</summary>
+    /// <summary>The peer script, after making sure Debian's python3-torch, python3-soundfile and python3-psutil are installed (scripts/ensure-bench-deps.sh).</summary>
     private static string? PeerScript(List<string> errors)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "peers");
@@ -222,8 +222,8 @@ public sealed class MixBench : IBenchCommand
         var check = BenchSupport.Run("/usr/bin/python3", ["-c", "import torch, soundfile, psutil"]);
         if (check.ExitCode != 0)
         {
-            Console.Error.WriteLine("bench mix: installing the PyTorch peer's packages (python3-torch, python3-soundfile)...");
-            var install = BenchSupport.Run("bash", [Path.Combine(folder, "ensure-python-torch.sh")]);
+            Console.Error.WriteLine("bench mix: installing the PyTorch peer's packages (scripts/ensure-bench-deps.sh)...");
+            var install = BenchSupport.Run("bash", [Path.Combine(BenchSupport.RepoRoot(), "scripts", "ensure-bench-deps.sh")]);
             if (install.ExitCode != 0)
             {
                 errors.Add($"PyTorch peer unavailable: {install.Stderr.Trim()}");
