@@ -77,8 +77,14 @@ public static class ShortTrainingRun
             Run = new TrainRunInfo(recipe.Name, recipe.Hash, data.Key, options.Seed, options.BatchSize),
         };
         manual_seed(trainerOptions.TorchSeed);
-        var (model, loss) = SeparationModels.Create(options.Model, planner.Channels, planner.TargetCount);
+        var shape = new StreamShape(planner.SampleRate, planner.Channels, planner.TargetNames);
+        var config = new TrainConfig { Name = "demo", Recipe = options.Recipe, Model = new ModelSpec { Kind = options.Model }, Origin = "(short training run)" };
+        var model = ModelFactory.Create(config.Model, shape);
         using var modelScope = model;
+        var loss = TrainSetup.BuildLoss(config, model, recipe, shape);
+
+        // model.json beside the checkpoints, so `forge separate --model RUN` and `forge eval` can use the result.
+        trainerOptions = trainerOptions with { Description = ModelFactory.Describe(config.Model, model, shape, recipe.Name) };
         using var trainer = new Trainer(model, loss, trainerOptions);
         if (Checkpoint.Latest(runDir) is { } latest)
         {
