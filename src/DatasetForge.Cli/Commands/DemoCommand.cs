@@ -79,7 +79,8 @@ internal sealed class DemoCommand : IForgeCommand
                     stdout.WriteLine(t.StepsTrainedNow == 0
                         ? $"training: {t.Model} on the '{t.Recipe}' mix stream already has {t.Steps} steps ({t.Checkpoint})"
                         : string.Create(inv, $"training: {t.Model} on the '{t.Recipe}' mix stream, {t.StepsTrainedNow} steps of {t.BatchSize} mixtures: loss {t.FirstLoss:0.0000} -> {t.LastLoss:0.0000}, {t.MixturesPerSecond:0.0} mixtures/s, {100 * t.DataWaitFraction:0}% waiting for data"));
-                    stdout.WriteLine($"training run: {t.RunDir} (metrics.jsonl, checkpoints/)");
+                    stdout.WriteLine($"training run: {t.RunDir} (metrics.jsonl, checkpoints/, index.html)");
+                    stdout.WriteLine($"  try: ./forge separate --model \"{t.RunDir}\" SONG_MIX.wav --out est/SONG; ./forge eval --dataset \"{layout.DatasetDir}\" --estimates est");
                 }
                 else if (trainSteps > 0)
                 {
