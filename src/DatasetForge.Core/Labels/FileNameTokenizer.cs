@@ -350,6 +350,13 @@ public sealed class FileNameTokenizer
             }
         }
 
+        var fuzzy = Fuzzy(token) ?? (token.Length > fuzzyMin && token.EndsWith('s') ? Fuzzy(token[..^1]) : null); // "Euphoniiums"
+        return fuzzy is null ? (null, false) : (fuzzy, true);
+    }
+
+    /// <summary>The known word one edit away from the token (a typo), or null when there is none or two that differ.</summary>
+    private string[]? Fuzzy(string token)
+    {
         if (token.Length >= fuzzyMin && token.Any(char.IsLetter))
         {
             string? match = null;
@@ -359,7 +366,7 @@ public sealed class FileNameTokenizer
                 {
                     if (match is not null && !SameMeaning(match, candidate))
                     {
-                        return (null, false); // two candidates: do not guess
+                        return null; // two candidates: do not guess
                     }
 
                     match ??= candidate;
@@ -368,11 +375,11 @@ public sealed class FileNameTokenizer
 
             if (match is not null)
             {
-                return (Direct(match), true);
+                return Direct(match);
             }
         }
 
-        return (null, false);
+        return null;
     }
 
     private bool SameMeaning(string a, string b) => (Direct(a) ?? [a]).SequenceEqual(Direct(b) ?? [b]);

@@ -65,6 +65,20 @@ public sealed class VocalRolesTests
         Assert.All(mixed.Values, v => Assert.Equal("lead_vocal", v));
     }
 
+    [Fact]
+    public void Vocal_effects_accents_and_doubles_of_another_instrument()
+    {
+        // a vocal effect is a sound effect when no track of the song is a singer, a backing effect otherwise
+        Assert.Equal("SFX", Labeler.LabelSong("Band - Song", ["36_VoxSFX.wav", "01_Kick.wav", "02_Synth.wav"])[0].Label);
+        Assert.Equal("Backing_Vocal", Labeler.LabelSong("Band - Song", ["36_VoxSFX.wav", "01_LeadVox.wav"])[0].Label);
+
+        var song = Instruments("Band - Song", "LeadVox1.wav", "LeadVox1Accents1.wav", "ORGAN DBL VOX ALTO-U47.wav", "Vox bridge dbl.wav");
+        Assert.Equal("lead_vocal", song["LeadVox1.wav"]);
+        Assert.Equal("backing_vocal", song["LeadVox1Accents1.wav"]);
+        Assert.Equal("backing_vocal", song["ORGAN DBL VOX ALTO-U47.wav"]); // doubles the organ's line
+        Assert.Equal("lead_vocal", song["Vox bridge dbl.wav"]); // doubles the lead
+    }
+
     [Theory]
     [InlineData("VOX 2- M80.wav", 2)]
     [InlineData("Vocals-Vocal3-M81.wav", 3)]
