@@ -319,7 +319,7 @@ public sealed class FileNameTokenizer
         }
 
         var letters = new string(token.TakeWhile(char.IsLetter).ToArray());
-        return !known.Contains(letters) || gear.Contains(letters);
+        return (!known.Contains(letters) && Singular(letters) is null) || gear.Contains(letters); // "Toms01" is toms, "M80" a mic
     }
 
     private (string[]? Words, bool Guessed) Canonicalize(string token)
