@@ -39,6 +39,7 @@ public sealed class TrackLabelerTests
     [InlineData("Flt.wav", "Flute", "woodwinds")]
     [InlineData("Tamb.wav", "Tambourine", "nontonal_percussion")]
     [InlineData("09_MetalHit.wav", "Percussion", "nontonal_percussion")]
+    [InlineData("19_SFXPad1.wav", "SFX", "fx_processed_sound")]
     [InlineData("12_Clavinet.wav", "Synthesizer", "electronic_keyboards")]
     [InlineData("VX end arp_1.wav", "Synthesizer", "electronic_keyboards")]
     [InlineData("29_Toms01_SFX.wav", "Drum_Tom", "drum_set")]
