@@ -81,7 +81,7 @@ public sealed class TrackLabeler
         }
 
         return rules.VocalRoles is { } roles
-            ? VocalRoles.Apply(roles, rules.Tokenizer, artist ?? ArtistOf(songId), names, result, InstrumentOf)
+            ? VocalRoles.Apply(roles, rules.Tokenizer, string.IsNullOrWhiteSpace(artist) ? ArtistOf(songId) : artist, names, result, InstrumentOf)
             : result;
     }
 
