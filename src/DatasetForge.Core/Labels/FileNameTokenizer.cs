@@ -142,7 +142,7 @@ public sealed class FileNameTokenizer
                 continue;
             }
 
-            var parts = SplitCamel(chunk);
+            var parts = JoinSplitAbbreviations(SplitCamel(chunk));
             for (var k = 0; k < parts.Count; k++)
             {
                 var p = parts[k].ToLowerInvariant();
@@ -201,6 +201,35 @@ public sealed class FileNameTokenizer
         return new TokenizedName(fileName, words, words.ToHashSet(StringComparer.Ordinal), first, unknown, guessed);
     }
 
+    /// <summary>
+    /// The take number a name carries ("VOX 2- M80" -> 2, "Vocals-Vocal3-M81" -> 3, "44_Vox2DT" -> 2), or null: the first
+    /// number after the leading track number that is not part of a microphone or preamp model ("M80", "U47").
+    /// </summary>
+    public int? TakeNumber(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var chunks = Chunks(TextFold.StripAccents(StripExtension(BaseName(fileName)))).ToList();
+        for (var c = 0; c < chunks.Count; c++)
+        {
+            var chunk = chunks[c];
+            if ((c == 0 && chunks.Count > 1 && chunk.All(char.IsAsciiDigit)) || IsGear(chunk.ToLowerInvariant()))
+            {
+                continue; // the track number; a model number
+            }
+
+            var parts = SplitCamel(chunk);
+            for (var k = c == 0 ? 1 : 0; k < parts.Count; k++)
+            {
+                if (parts[k].All(char.IsAsciiDigit) && parts[k].Length <= 3)
+                {
+                    return int.Parse(parts[k], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The file name without folders ('/' and '\' both separate).</summary>
     public static string BaseName(string path)
     {
@@ -254,6 +283,29 @@ public sealed class FileNameTokenizer
         return parts;
     }
 
+    /// <summary>
+    /// Re-joins neighbouring camelCase pieces that the split tore out of one abbreviation: "LowBVs" splits as Low, B,
+    /// Vs and "BkV1" as Bk, V, 1, but "bvs" and "bkv" are abbreviations. Two letter pieces are joined when one of them
+    /// has at most two letters (a fragment, not a word) and together they spell an abbreviation of the aliases.
+    /// </summary>
+    internal List<string> JoinSplitAbbreviations(List<string> parts)
+    {
+        for (var k = 0; k + 1 < parts.Count; k++)
+        {
+            var (a, b) = (parts[k], parts[k + 1]);
+            if (char.IsLetter(a[0]) && char.IsLetter(b[0]) && Math.Min(a.Length, b.Length) <= 2
+                && IsAlias((a + b).ToLowerInvariant()))
+            {
+                parts[k] = a + b;
+                parts.RemoveAt(k + 1);
+            }
+        }
+
+        return parts;
+    }
+
+    private bool IsAlias(string token) => aliases.ContainsKey(token) || (token.Length > 2 && token.EndsWith('s') && aliases.ContainsKey(token[..^1]));
+
     private bool IsGear(string token)
     {
         if (gear.Contains(token))
@@ -267,7 +319,7 @@ public sealed class FileNameTokenizer
         }
 
         var letters = new string(token.TakeWhile(char.IsLetter).ToArray());
-        return !known.Contains(letters) || gear.Contains(letters);
+        return (!known.Contains(letters) && Singular(letters) is null) || gear.Contains(letters); // "Toms01" is toms, "M80" a mic
     }
 
     private (string[]? Words, bool Guessed) Canonicalize(string token)
@@ -298,6 +350,13 @@ public sealed class FileNameTokenizer
             }
         }
 
+        var fuzzy = Fuzzy(token) ?? (token.Length > fuzzyMin && token.EndsWith('s') ? Fuzzy(token[..^1]) : null); // "Euphoniiums"
+        return fuzzy is null ? (null, false) : (fuzzy, true);
+    }
+
+    /// <summary>The known word one edit away from the token (a typo), or null when there is none or two that differ.</summary>
+    private string[]? Fuzzy(string token)
+    {
         if (token.Length >= fuzzyMin && token.Any(char.IsLetter))
         {
             string? match = null;
@@ -307,7 +366,7 @@ public sealed class FileNameTokenizer
                 {
                     if (match is not null && !SameMeaning(match, candidate))
                     {
-                        return (null, false); // two candidates: do not guess
+                        return null; // two candidates: do not guess
                     }
 
                     match ??= candidate;
@@ -316,11 +375,11 @@ public sealed class FileNameTokenizer
 
             if (match is not null)
             {
-                return (Direct(match), true);
+                return Direct(match);
             }
         }
 
-        return (null, false);
+        return null;
     }
 
     private bool SameMeaning(string a, string b) => (Direct(a) ?? [a]).SequenceEqual(Direct(b) ?? [b]);

@@ -90,7 +90,7 @@ public sealed class LabelEvaluation
         foreach (var song in truth.GroupBy(r => r.SongId, StringComparer.Ordinal))
         {
             var rows = song.ToList();
-            var labels = labeler.LabelSong(song.Key, rows.Select(r => r.File).ToList());
+            var labels = labeler.LabelSong(song.Key, rows.Select(r => r.File).ToList(), rows[0].Artist);
             for (var i = 0; i < rows.Count; i++)
             {
                 tracks.Add(new EvaluatedTrack(rows[i], labels[i]));

@@ -92,6 +92,9 @@ public sealed class LabelRuleSet
 
     public IReadOnlyList<LabelRule> Rules { get; }
 
+    /// <summary>The song-level lead/backing logic for role-less vocals (`vocal_roles`), or null when the file has none.</summary>
+    public VocalRoleOptions? VocalRoles { get; private init; }
+
     /// <summary>SHA-256 of the rules file's text: part of the key of any work labelled with these rules.</summary>
     public string Sha256 { get; private init; } = string.Empty;
 
@@ -213,12 +216,39 @@ public sealed class LabelRuleSet
             }
         }
 
+        VocalRoleOptions? vocalRoles = null;
+        if (root["vocal_roles"] is JsonObject roles)
+        {
+            vocalRoles = new VocalRoleOptions
+            {
+                RolelessRules = Set(roles["roleless_rules"]),
+                LeadLabel = roles["lead_label"]!.GetValue<string>(),
+                BackingLabel = roles["backing_label"]!.GetValue<string>(),
+                NumberedMin = (int?)Number(roles["numbered_min"]) ?? 3,
+                NumberedMax = (int?)Number(roles["numbered_max"]) ?? 4,
+            };
+            foreach (var id in vocalRoles.RolelessRules.Where(id => !allIds.Contains(id)))
+            {
+                Add("/vocal_roles/roleless_rules", $"vocal_roles: no rule has the id '{id}'");
+            }
+
+            foreach (var (key, label) in new[] { ("lead_label", vocalRoles.LeadLabel), ("backing_label", vocalRoles.BackingLabel) }.Where(x => !labelSeen.Contains(x.Item2)))
+            {
+                Add($"/vocal_roles/{key}", $"vocal_roles: label '{label}' is not in the vocabulary");
+            }
+
+            if (vocalRoles.NumberedMax < vocalRoles.NumberedMin)
+            {
+                Add("/vocal_roles/numbered_max", $"vocal_roles: numbered_max {vocalRoles.NumberedMax} is below numbered_min {vocalRoles.NumberedMin}");
+            }
+        }
+
         if (issues.Count > 0)
         {
             throw new ConfigException(issues);
         }
 
-        return new LabelRuleSet(root["name"]!.GetValue<string>(), origin, vocabulary, tokenizer, rules) { Sha256 = ContentHash.OfText(yaml) };
+        return new LabelRuleSet(root["name"]!.GetValue<string>(), origin, vocabulary, tokenizer, rules) { Sha256 = ContentHash.OfText(yaml), VocalRoles = vocalRoles };
     }
 
     /// <summary>True when the label is in the vocabulary (or is `unknown`).</summary>

@@ -55,7 +55,7 @@ public static class LabelStage
             cancellationToken.ThrowIfCancellationRequested();
             var songId = songOrder[s];
             progress?.Report(new StageProgress("label", songId, s, songOrder.Count));
-            var song = session.LabelSong(songId, bySong[songId].ToList());
+            var song = session.LabelSong(songId, bySong[songId].ToList(), input.Songs.GetValueOrDefault(songId)?.Artist);
             rows.AddRange(song.Rows);
             disagreements.AddRange(song.Disagreements);
             warnings.AddRange(song.Warnings);
@@ -192,13 +192,16 @@ public sealed class LabelSession
         }
     }
 
-    /// <summary>Labels one song: the rules, with manual corrections on top. Safe to call from several threads.</summary>
-    public SongLabels LabelSong(string songId, IReadOnlyList<CatalogTrack> tracks)
+    /// <summary>
+    /// Labels one song: the rules, with manual corrections on top. Safe to call from several threads. The artist
+    /// (from the catalog's songs.csv; default: the song id before " - ") helps find the lead among named singers.
+    /// </summary>
+    public SongLabels LabelSong(string songId, IReadOnlyList<CatalogTrack> tracks, string? artist = null)
     {
         ArgumentNullException.ThrowIfNull(tracks);
         var rules = labeler.Rules;
         var files = tracks.Select(t => t.File).ToList();
-        var labels = labeler.LabelSong(songId, files);
+        var labels = labeler.LabelSong(songId, files, artist);
         var rows = new List<LabelRow>(tracks.Count);
         var disagreements = new List<Disagreement>();
         var songWarnings = new List<string>();

@@ -51,8 +51,12 @@ public sealed class TrackLabeler
     /// <summary>The level-1 instrument of a fine label (from the hierarchy when one was given).</summary>
     public string InstrumentOf(string label) => hierarchy?.InstrumentOf(label) ?? rules.InstrumentOf(label);
 
-    /// <summary>Labels every file of one song; the other files are the context. Output order = input order.</summary>
-    public IReadOnlyList<TrackLabel> LabelSong(string songId, IReadOnlyList<string> fileNames)
+    /// <summary>
+    /// Labels every file of one song; the other files are the context. Output order = input order. The artist
+    /// (default: the part of an "Artist - Title" song id before " - ") lets <see cref="VocalRoles"/> find the lead
+    /// among vocals named after people.
+    /// </summary>
+    public IReadOnlyList<TrackLabel> LabelSong(string songId, IReadOnlyList<string> fileNames, string? artist = null)
     {
         ArgumentNullException.ThrowIfNull(fileNames);
         var names = fileNames.Select(rules.Tokenizer.Tokenize).ToList();
@@ -76,7 +80,9 @@ public sealed class TrackLabeler
             result[i] = ToLabel(songId, names[i], rule);
         }
 
-        return result;
+        return rules.VocalRoles is { } roles
+            ? VocalRoles.Apply(roles, rules.Tokenizer, string.IsNullOrWhiteSpace(artist) ? ArtistOf(songId) : artist, names, result, InstrumentOf)
+            : result;
     }
 
     /// <summary>What the rules see in a name and which rule wins, for `forge label --explain`.</summary>
@@ -86,6 +92,13 @@ public sealed class TrackLabeler
         var name = rules.Tokenizer.Tokenize(fileNames[index]);
         return $"{fileNames[index]}: words {name} -> {label.Label} ({label.Instrument}) by rule '{label.Rule}', confidence {label.Confidence:0.00}"
             + (label.Warning is null ? string.Empty : $"; warning: {label.Warning}");
+    }
+
+    /// <summary>"Artist - Title" -> Artist; null for a song id without " - ".</summary>
+    private static string? ArtistOf(string songId)
+    {
+        var cut = songId.IndexOf(" - ", StringComparison.Ordinal);
+        return cut > 0 ? songId[..cut] : null;
     }
 
     private TrackLabel ToLabel(string songId, TokenizedName name, LabelRule? rule)
