@@ -14,7 +14,7 @@ public sealed class DownloaderTests
         BaseDelay = TimeSpan.FromMilliseconds(5),
         MaxDelay = TimeSpan.FromMilliseconds(40),
         HeaderTimeout = TimeSpan.FromSeconds(5),
-        StallTimeout = TimeSpan.FromMilliseconds(300),
+        StallTimeout = TimeSpan.FromSeconds(1.5), // well under the injected stalls (3-5 s), well over a loaded CI machine's pauses
         UserAgent = "DatasetForgeTest/1.0",
         CheckZipStructure = false,
     };

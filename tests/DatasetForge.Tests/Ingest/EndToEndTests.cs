@@ -18,7 +18,7 @@ public sealed class EndToEndTests
         MaxRetries = 4,
         BaseDelay = TimeSpan.FromMilliseconds(5),
         MaxDelay = TimeSpan.FromMilliseconds(30),
-        StallTimeout = TimeSpan.FromMilliseconds(300),
+        StallTimeout = TimeSpan.FromSeconds(1.5), // well under the injected stalls (3-5 s), well over a loaded CI machine's pauses
         HeaderTimeout = TimeSpan.FromSeconds(5),
     };
 
