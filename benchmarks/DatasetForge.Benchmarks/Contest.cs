@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace DatasetForge.Benchmarks;
 
@@ -28,11 +27,11 @@ public sealed class Contest(int repeats)
             {
                 try
                 {
-                    var cpu0 = CpuSeconds(c.External);
+                    var cpu0 = ProcessCpu.Seconds(c.External);
                     var sw = Stopwatch.StartNew();
                     values[c.Name] = c.Run();
                     var wall = sw.Elapsed.TotalSeconds;
-                    var cpu = CpuSeconds(c.External) - cpu0;
+                    var cpu = ProcessCpu.Seconds(c.External) - cpu0;
                     if (round >= 0)
                     {
                         results[c.Name].Add((wall, cpu));
@@ -50,39 +49,6 @@ public sealed class Contest(int repeats)
         return contenders.Where(c => !failed.Contains(c.Name))
             .Select(c => new Entry(c.Name, results[c.Name].Select(r => r.Wall).ToArray(), results[c.Name].Select(r => r.Cpu).ToArray(), values[c.Name]))
             .ToList();
-    }
-
-    private static double CpuSeconds(bool children)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            using var p = Process.GetCurrentProcess();
-            return p.TotalProcessorTime.TotalSeconds;
-        }
-
-        Check(getrusage(children ? -1 : 0, out var usage));
-        return usage.UserSec + usage.SystemSec + ((usage.UserMicro + usage.SystemMicro) / 1e6);
-    }
-
-    private static void Check(int rc)
-    {
-        if (rc != 0)
-        {
-            throw new InvalidOperationException("getrusage failed");
-        }
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int getrusage(int who, out RUsage usage);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RUsage
-    {
-        public long UserSec;
-        public long UserMicro;
-        public long SystemSec;
-        public long SystemMicro;
-        private unsafe fixed long rest[14];
     }
 
     private sealed record Contender(string Name, Func<object?> Run, bool External);

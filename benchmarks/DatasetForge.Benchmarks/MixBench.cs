@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DatasetForge.Audio;
@@ -169,7 +168,7 @@ public sealed class MixBench : IBenchCommand
                 {
                     first = false;
                     wall0 = clock.Elapsed.TotalSeconds;
-                    cpu0 = CpuSeconds();
+                    cpu0 = ProcessCpu.Seconds();
                     continue;
                 }
 
@@ -182,7 +181,7 @@ public sealed class MixBench : IBenchCommand
         }
 
         var wall = clock.Elapsed.TotalSeconds - wall0;
-        var cpu = CpuSeconds() - cpu0;
+        var cpu = ProcessCpu.Seconds() - cpu0;
         return new JsonObject
         {
             ["workers"] = workers,
@@ -276,28 +275,4 @@ public sealed class MixBench : IBenchCommand
     private static double? Round(double? x) => x is { } v && double.IsFinite(v) ? Math.Round(v, 1) : null;
 
     private static string Str(JsonNode? node) => node?.ToJsonString() ?? "-";
-
-    private static double CpuSeconds()
-    {
-        if (!OperatingSystem.IsLinux() || getrusage(0, out var usage) != 0)
-        {
-            using var p = Process.GetCurrentProcess();
-            return p.TotalProcessorTime.TotalSeconds;
-        }
-
-        return usage.UserSec + usage.SystemSec + ((usage.UserMicro + usage.SystemMicro) / 1e6);
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int getrusage(int who, out RUsage usage);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RUsage
-    {
-        public long UserSec;
-        public long UserMicro;
-        public long SystemSec;
-        public long SystemMicro;
-        private unsafe fixed long rest[14];
-    }
 }
