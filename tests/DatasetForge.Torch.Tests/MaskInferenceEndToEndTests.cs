@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DatasetForge.Audio;
-using DatasetForge.Cli;
 using DatasetForge.Evaluation;
 using DatasetForge.Mixing;
 using DatasetForge.Tests.TestSupport;
@@ -23,13 +21,7 @@ public sealed class MaskInferenceEndToEndTests(HierarchyFixture fixture, ITestOu
 {
     private const string TestSong = "Duo 3 - Song 7";
 
-    private static (int Code, string Out, string Err) Forge(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = o, Error = e });
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Forge(params string[] args) => ForgeInProcess.Run(args);
 
     private string Config(string dir, int steps, double dropout = 0)
     {

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using DatasetForge.Cli;
 using DatasetForge.Mixing;
 using DatasetForge.Tests.TestSupport;
 using DatasetForge.Torch.Inference;
@@ -140,13 +138,7 @@ public sealed class OverfitTests(HierarchyFixture fixture, ITestOutputHelper out
         Assert.True(last < first / 10, $"{what}: loss {first:G4} -> {last:G4}");
     }
 
-    private static (int Code, string Out, string Err) Forge(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = o, Error = e });
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Forge(params string[] args) => ForgeInProcess.Run(args);
 
     private static string Write(string dir, string name, string text)
     {

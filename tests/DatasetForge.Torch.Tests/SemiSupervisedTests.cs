@@ -1,6 +1,4 @@
-using System.CommandLine;
 using DatasetForge.Audio;
-using DatasetForge.Cli;
 using DatasetForge.Mixing;
 using DatasetForge.Tests.TestSupport;
 using DatasetForge.Torch.SemiSupervised;
@@ -120,11 +118,5 @@ public sealed class SemiSupervisedTests(TorchFixture fixture, ITestOutputHelper 
         return path;
     }
 
-    private static (int Code, string Out, string Err) Forge(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = o, Error = e });
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Forge(params string[] args) => ForgeInProcess.Run(args);
 }

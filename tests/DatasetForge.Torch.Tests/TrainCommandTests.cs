@@ -1,5 +1,3 @@
-using System.CommandLine;
-using DatasetForge.Cli;
 using DatasetForge.Tests.TestSupport;
 using DatasetForge.Torch.Training;
 
@@ -8,13 +6,7 @@ namespace DatasetForge.Torch.Tests;
 [Collection("torch")]
 public sealed class TrainCommandTests(TorchFixture fixture)
 {
-    private static (int Code, string Out, string Err) Forge(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Forge(params string[] args) => ForgeInProcess.Run(args);
 
     [Fact]
     public void Train_runs_logs_checkpoints_and_resumes()

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using DatasetForge.Cli;
 using DatasetForge.Common.Config;
 using DatasetForge.Mixing;
 using DatasetForge.Tests.TestSupport;
@@ -11,13 +9,7 @@ namespace DatasetForge.Torch.Tests;
 [Collection("torch")]
 public sealed class TrainConfigTests(TorchFixture fixture)
 {
-    private static (int Code, string Out, string Err) Forge(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = o, Error = e });
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Forge(params string[] args) => ForgeInProcess.Run(args);
 
     [Fact]
     public void Every_built_in_config_loads_with_the_papers_settings()

@@ -1,18 +1,10 @@
-using System.CommandLine;
-using DatasetForge.Cli;
 using DatasetForge.Tests.TestSupport;
 
 namespace DatasetForge.Tests.Analysis;
 
 public sealed class AnalysisCommandTests(AnalysisFixture fixture) : IClassFixture<AnalysisFixture>
 {
-    private static (int ExitCode, string Output, string Error) Forge(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) Forge(params string[] args) => ForgeInProcess.Run(args);
 
     [Fact]
     public void Analyze_then_report_on_a_dataset()

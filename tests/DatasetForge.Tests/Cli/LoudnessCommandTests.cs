@@ -1,19 +1,11 @@
-using System.CommandLine;
 using System.Text.Json;
-using DatasetForge.Cli;
 using DatasetForge.Tests.TestSupport;
 
 namespace DatasetForge.Tests.Cli;
 
 public sealed class LoudnessCommandTests
 {
-    private static (int ExitCode, string Output, string Error) Forge(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) Forge(params string[] args) => ForgeInProcess.Run(args);
 
     [Fact]
     public void Json_lists_every_readable_file_and_names_the_unreadable_one()

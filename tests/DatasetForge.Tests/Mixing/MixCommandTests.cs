@@ -1,6 +1,4 @@
-using System.CommandLine;
 using DatasetForge.Audio;
-using DatasetForge.Cli;
 using DatasetForge.Mixing;
 using DatasetForge.Tests.TestSupport;
 
@@ -8,13 +6,7 @@ namespace DatasetForge.Tests.Mixing;
 
 public sealed class MixCommandTests
 {
-    private static (int Code, string Out, string Err) Forge(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = ForgeCli.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Forge(params string[] args) => ForgeInProcess.Run(args);
 
     [Fact]
     public void Preview_writes_mixtures_targets_and_plans()
