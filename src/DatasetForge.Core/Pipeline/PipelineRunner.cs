@@ -646,7 +646,21 @@ public sealed class PipelineRunner
                 Catalog = catalog.Root,
             }.Write(layout.DatasetDir);
             var renderFailures = songs.Where(s => s.Render?.Outcome == SongRenderOutcome.Failed).SelectMany(s => s.Render!.Problems);
-            var gathered = DatasetManifests.Gather(layout.DatasetDir, renderFailures);
+            // Only this run's rendered songs: a folder left by an earlier run (a song since dropped from the source, or
+            // one whose render now fails) stays on disk, but not in the manifests that splits, stats and training read.
+            var rendered = songs.Where(s => s.Render is { Outcome: not SongRenderOutcome.Failed }).Select(s => s.SongId).ToHashSet(StringComparer.Ordinal);
+            var gathered = DatasetManifests.Gather(layout.DatasetDir, renderFailures, rendered.Contains);
+            var stale = gathered.LeftOut;
+            if (stale.Count > 0)
+            {
+                events.Write(new PipelineEvent
+                {
+                    Event = "warning",
+                    Stage = GatherStage,
+                    Message = $"{stale.Count} song folder(s) in {layout.DatasetDir} are not part of this run and were left out of the manifests (delete them to reclaim the space): {string.Join(", ", stale.Take(10))}{(stale.Count > 10 ? ", ..." : string.Empty)}",
+                });
+            }
+
             var analysed = songs.Where(s => s.AnalysisSong is not null).Select(s => s.AnalysisSong!).ToList();
             var analysisFailures = songs.Where(s => s.FailedAt == AnalyzeStage).SelectMany(s => s.Quarantine.Where(q => q.Stage == AnalyzeStage)).ToList();
             AnalysisStage.Gather(layout.AnalysisDir, analysed, analysisFailures);

@@ -90,7 +90,11 @@ public sealed class DatasetInfo
 }
 
 /// <summary>What <see cref="DatasetManifests.Gather"/> found.</summary>
-public sealed record GatherResult(IReadOnlyList<SongMetadata> Songs, IReadOnlyList<QuarantineRecord> Problems);
+public sealed record GatherResult(IReadOnlyList<SongMetadata> Songs, IReadOnlyList<QuarantineRecord> Problems)
+{
+    /// <summary>Song ids whose folders are in the dataset but were left out of the manifests (see <see cref="DatasetManifests.Gather"/>).</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
+}
 
 /// <summary>
 /// The gather step: reads every song's `_METADATA.yaml` (the per-song truth) and writes the dataset-level manifests
@@ -138,9 +142,15 @@ public static class DatasetManifests
     }
 
     /// <summary>Reads every song's metadata and writes the manifests (plus `manifests/quarantine.csv` with <paramref name="extraProblems"/> and the songs' own).</summary>
-    public static GatherResult Gather(string datasetDir, IEnumerable<QuarantineRecord>? extraProblems = null)
+    /// <param name="include">which song ids belong in the manifests (null: every song folder); the others' folders stay on disk.</param>
+    public static GatherResult Gather(string datasetDir, IEnumerable<QuarantineRecord>? extraProblems = null, Func<string, bool>? include = null)
     {
         var read = ReadAll(datasetDir);
+        if (include is not null)
+        {
+            read = read with { Songs = read.Songs.Where(s => include(s.SongId)).ToList(), LeftOut = read.Songs.Select(s => s.SongId).Where(id => !include(id)).ToList() };
+        }
+
         CsvTable.Write(Path.Combine(datasetDir, SongsFile), read.Songs.Select(SongRow));
         CsvTable.Write(Path.Combine(datasetDir, StemsFile), read.Songs.SelectMany(StemRows));
         CsvTable.Write(Path.Combine(datasetDir, RawTracksFile), read.Songs.SelectMany(RawRows));

@@ -107,6 +107,19 @@ public sealed class PipelineRunnerTests
         Assert.Equal((0, 2, 0, 0, 1), Counts(reseeded, "analyze"));
         Assert.Equal(1, reseeded.Stage("split").Done);
         Assert.Equal(changed, Stems(reseeded.DatasetDir));
+
+        // A smaller source: the dropped song's folder stays on disk but leaves the manifests (and so the splits and the
+        // mix stream), with a warning naming it.
+        var limited = await Run(output, Tiny("render.target_lufs=-20", "split.seed=7", "source.limit=1"));
+        var listed = CsvTable.Read<DatasetSongRow>(Path.Combine(limited.DatasetDir, DatasetManifests.SongsFile));
+        Assert.Equal(1, limited.SongsInDataset);
+        var kept = Assert.Single(listed).SongId;
+        var onDisk = DatasetManifests.ReadAll(limited.DatasetDir).Songs.Select(s => s.SongId).ToList();
+        Assert.Equal(2, onDisk.Count);
+        var dropped = Assert.Single(onDisk, id => id != kept);
+        Assert.DoesNotContain(dropped, File.ReadAllText(Path.Combine(limited.DatasetDir, "splits.csv")), StringComparison.Ordinal);
+        Assert.Contains(PipelineEventLog.Read(Path.Combine(output, "pipeline", "events.jsonl")),
+            e => e.Event == "warning" && e.Stage == "gather" && e.Message!.Contains(dropped, StringComparison.Ordinal));
     }
 
     [Fact]
