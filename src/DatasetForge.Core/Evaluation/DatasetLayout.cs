@@ -79,16 +79,19 @@ public sealed class MusdbLayout : IDatasetLayout
         return songs;
     }
 
-    public string EstimateFolder(string estimatesRoot, string split, DatasetSong song)
-    {
-        var withSplit = Path.Combine(estimatesRoot, split, song.Name);
-        return Directory.Exists(withSplit) ? withSplit : Path.Combine(estimatesRoot, song.Name);
-    }
+    public string EstimateFolder(string estimatesRoot, string split, DatasetSong song) => DatasetLayouts.SplitOrFlatEstimateFolder(estimatesRoot, split, song);
 }
 
 /// <summary>The built-in layouts, and choosing one by name or by recognizing a dataset root.</summary>
 public static class DatasetLayouts
 {
+    /// <summary>museval's estimate layout: <c>est/&lt;split&gt;/&lt;song&gt;/</c> when that folder exists, else <c>est/&lt;song&gt;/</c>.</summary>
+    public static string SplitOrFlatEstimateFolder(string estimatesRoot, string split, DatasetSong song)
+    {
+        var withSplit = Path.Combine(estimatesRoot, split, song.Name);
+        return Directory.Exists(withSplit) ? withSplit : Path.Combine(estimatesRoot, song.Name);
+    }
+
     public static IReadOnlyList<IDatasetLayout> BuiltIn { get; } = [new MusdbLayout(), new RenderedDatasetLayout()];
 
     /// <param name="name">a layout name, or null to pick the first that recognizes <paramref name="root"/>.</param>
@@ -154,9 +157,5 @@ public sealed class RenderedDatasetLayout(int level = 2) : IDatasetLayout
         return result;
     }
 
-    public string EstimateFolder(string estimatesRoot, string split, DatasetSong song)
-    {
-        var withSplit = Path.Combine(estimatesRoot, split, song.Name);
-        return Directory.Exists(withSplit) ? withSplit : Path.Combine(estimatesRoot, song.Name);
-    }
+    public string EstimateFolder(string estimatesRoot, string split, DatasetSong song) => DatasetLayouts.SplitOrFlatEstimateFolder(estimatesRoot, split, song);
 }
