@@ -115,13 +115,14 @@ public static class PipelineSources
                     {
                         var synthDir = layout.SourceDir;
                         await GenerateAsync(source, synthDir, progress, cancellationToken).ConfigureAwait(false);
-                        var rows = CsvTable.Read<LibraryRow>(Path.Combine(synthDir, "library.csv"));
                         var described = string.Create(CultureInfo.InvariantCulture, $"synthetic library: {source.Songs} songs of {source.Seconds:0.#} s, seed {source.Seed}");
                         if (!source.Serve)
                         {
-                            var songs = Limit(definition, new SynthLibraryImporter().Scan(synthDir).Songs);
-                            return new PipelineSourceSet(Assign(engine, songs), [], described, [], null, synthDir);
+                            var scan = new SynthLibraryImporter().Scan(synthDir);
+                            return new PipelineSourceSet(Assign(engine, Limit(definition, scan.Songs)), scan.Problems, described, [], null, synthDir);
                         }
+
+                        var rows = CsvTable.Read<LibraryRow>(Path.Combine(synthDir, "library.csv"));
 
                         var (started, warning) = StartServer(source.Port);
                         server = started;
